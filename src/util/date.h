@@ -1,0 +1,38 @@
+/*
+ * date: calendar arithmetic and the two time formats of the project,
+ * YYYY-MM-DD (daily bars) and YYYY-MM-DDTHH:MM:SSZ (hourly bars, UTC).
+ * Times are int64 UTC seconds since 1970-01-01; no time zone database is
+ * involved, so results are the same on every machine.
+ */
+#ifndef UTIL_DATE_H
+#define UTIL_DATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define DATE_DAY_SECONDS 86400
+
+/* Days since 1970-01-01 of the proleptic Gregorian date y-m-d. */
+int64_t date_days_from_civil(int y, int m, int d);
+/* Inverse of date_days_from_civil. */
+void date_civil_from_days(int64_t days, int *y, int *m, int *d);
+/* 0 = Sunday .. 6 = Saturday for a day number. */
+int date_weekday(int64_t days);
+
+/*
+ * Parse exactly "YYYY-MM-DD" (len bytes, need not be NUL-terminated) into
+ * UTC seconds of its midnight. Returns 0, or -1 when malformed or invalid
+ * (month 13, February 30...).
+ */
+int date_parse_day(const char *s, size_t len, int64_t *out);
+/* Parse exactly "YYYY-MM-DDTHH:MM:SSZ" into UTC seconds; 0 or -1. */
+int date_parse_time(const char *s, size_t len, int64_t *out);
+/* Either of the two forms above. */
+int date_parse_any(const char *s, size_t len, int64_t *out);
+
+/* Format t as YYYY-MM-DD into buf (at least 11 bytes). */
+void date_format_day(int64_t t, char *buf);
+/* Format t as YYYY-MM-DDTHH:MM:SSZ into buf (at least 21 bytes). */
+void date_format_time(int64_t t, char *buf);
+
+#endif
