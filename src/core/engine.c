@@ -250,7 +250,7 @@ static void benchmark_single(const struct engine_input *in,
 			     struct engine_result *res)
 {
 	const struct bars *bb = &in->bench[0];
-	double ic = in->strategy->initial_capital, base;
+	double ic = in->strategy->initial_capital, scale;
 	long j = carry_index(bb, -1, res->time[0]);
 	size_t k;
 	char when[24];
@@ -262,11 +262,12 @@ static void benchmark_single(const struct engine_input *in,
 			    bb->symbol, when);
 		return;
 	}
-	base = bb->close[j];
+	/* one multiply a bar; differs from ic * close / base by an ulp */
+	scale = ic / bb->close[j];
 	res->bench = xmalloc(res->n * sizeof(double));
 	for (k = 0; k < res->n; k++) {
 		j = carry_index(bb, j, res->time[k]);
-		res->bench[k] = ic * bb->close[j] / base;
+		res->bench[k] = bb->close[j] * scale;
 	}
 }
 

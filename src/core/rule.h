@@ -14,9 +14,11 @@
 
 /*
  * out[t] = 1 when cond holds at the close of bar t of b, else 0, for all
- * b->n bars. A comparison reading an undefined value is false (spec 2).
+ * b->n bars. A comparison reading an undefined value is undefined, logic
+ * is three-valued (Kleene) and an undefined result is false (spec 2; see
+ * docs/BACKTEST.md), so not() over a warm-up value is false too.
  * cross_above(a, b) at t: a[t] > b[t] and, on the latest earlier bar where
- * a != b (both defined), a < b. Allocates scratch only for all/any/not.
+ * a != b (both defined), a < b. Allocates scratch only for all/any.
  */
 void rule_eval(const struct condition *cond, const struct bars *b,
 	       double periods_per_year, struct ind_cache *cache, uint8_t *out);

@@ -544,7 +544,7 @@ class Evaluator:
             out = []
             for t in range(self.n):
                 if a[t] is None or b[t] is None:
-                    out.append(False)
+                    out.append(None)          # undefined (docs: three-valued)
                 elif op == "gt":
                     out.append(a[t] > b[t])
                 elif op == "lt":
@@ -557,19 +557,28 @@ class Evaluator:
         if op in CROSS_OPS:
             a, b = self.series(cond[1]), self.series(cond[2])
             return [self.cross(a, b, t, op == "cross_above") for t in range(self.n)]
+        # Kleene three-valued logic; None = undefined, read as false at the top
         if op == "all":
             subs = [self.truth(c) for c in cond[1]]
-            return [all(s[t] for s in subs) for t in range(self.n)]
+            out = []
+            for t in range(self.n):
+                vals = [s[t] for s in subs]
+                out.append(False if False in vals else (None if None in vals else True))
+            return out
         if op == "any":
             subs = [self.truth(c) for c in cond[1]]
-            return [any(s[t] for s in subs) for t in range(self.n)]
+            out = []
+            for t in range(self.n):
+                vals = [s[t] for s in subs]
+                out.append(True if True in vals else (None if None in vals else False))
+            return out
         sub = self.truth(cond[1])
-        return [not v for v in sub]
+        return [None if v is None else (not v) for v in sub]
 
     @staticmethod
     def cross(a, b, t, above):
         if a[t] is None or b[t] is None:
-            return False
+            return None
         if above and not a[t] > b[t]:
             return False
         if not above and not a[t] < b[t]:
