@@ -8,15 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void *grow_array(void *p, size_t n, size_t size)
-{
-	void *q = realloc(p, n * size);
-	if (!q) {
-		fputs("fatal: out of memory\n", stderr);
-		abort();
-	}
-	return q;
-}
+#include "util/xalloc.h"
 
 void bars_init(struct bars *b, const char *symbol, enum timeframe tf)
 {
@@ -48,14 +40,14 @@ void bars_reserve(struct bars *b, size_t n)
 		return;
 	if (n < 64)
 		n = 64;
-	b->time = grow_array(b->time, n, sizeof(*b->time));
-	b->open = grow_array(b->open, n, sizeof(double));
-	b->high = grow_array(b->high, n, sizeof(double));
-	b->low = grow_array(b->low, n, sizeof(double));
-	b->close = grow_array(b->close, n, sizeof(double));
-	b->volume = grow_array(b->volume, n, sizeof(double));
+	b->time = xrealloc_array(b->time, n, sizeof(*b->time));
+	b->open = xrealloc_array(b->open, n, sizeof(double));
+	b->high = xrealloc_array(b->high, n, sizeof(double));
+	b->low = xrealloc_array(b->low, n, sizeof(double));
+	b->close = xrealloc_array(b->close, n, sizeof(double));
+	b->volume = xrealloc_array(b->volume, n, sizeof(double));
 	if (b->mcap)
-		b->mcap = grow_array(b->mcap, n, sizeof(double));
+		b->mcap = xrealloc_array(b->mcap, n, sizeof(double));
 	b->alloc = n;
 }
 
@@ -67,7 +59,7 @@ void bars_append(struct bars *b, int64_t t, double o, double h, double l,
 		bars_reserve(b, b->alloc ? b->alloc * 2 : 256);
 	if (!isnan(mcap) && !b->mcap) {
 		size_t k;
-		b->mcap = grow_array(NULL, b->alloc, sizeof(double));
+		b->mcap = xrealloc_array(NULL, b->alloc, sizeof(double));
 		for (k = 0; k < i; k++)
 			b->mcap[k] = NAN;
 	}

@@ -15,16 +15,7 @@
 
 #include "core/rule.h"
 #include "util/date.h"
-
-static void *xmalloc(size_t n)
-{
-	void *p = malloc(n ? n : 1);
-	if (!p) {
-		fputs("fatal: out of memory\n", stderr);
-		abort();
-	}
-	return p;
-}
+#include "util/xalloc.h"
 
 const char *exit_reason_name(enum exit_reason r)
 {
@@ -59,11 +50,7 @@ static void add_trade(struct engine_result *r, const struct engine_trade *t)
 {
 	if (r->ntrades == r->trades_alloc) {
 		r->trades_alloc = r->trades_alloc ? r->trades_alloc * 2 : 16;
-		r->trades = realloc(r->trades, r->trades_alloc * sizeof(*r->trades));
-		if (!r->trades) {
-			fputs("fatal: out of memory\n", stderr);
-			abort();
-		}
+		r->trades = xrealloc_array(r->trades, r->trades_alloc, sizeof(*r->trades));
 	}
 	r->trades[r->ntrades++] = *t;
 }
@@ -186,11 +173,7 @@ static void sim_sleeve(const struct strategy *s, const struct sleeve *sl,
 	}
 	if (qty > 0) {
 		struct engine_position *p;
-		res->open = realloc(res->open, (res->nopen + 1) * sizeof(*res->open));
-		if (!res->open) {
-			fputs("fatal: out of memory\n", stderr);
-			abort();
-		}
+		res->open = xrealloc_array(res->open, res->nopen + 1, sizeof(*res->open));
 		p = &res->open[res->nopen++];
 		p->asset = sl->asset;
 		p->entry_time = entry_time;

@@ -9,6 +9,7 @@
  * compare indicators for equality, so drift would change signals).
  */
 #include "core/indicator.h"
+#include "util/xalloc.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -195,11 +196,7 @@ static void window_extreme(const double *x, size_t n, int p, int want_max,
 
 	if (!n)
 		return;
-	dq = malloc(n * sizeof(*dq));
-	if (!dq) {
-		fputs("fatal: out of memory\n", stderr);
-		abort();
-	}
+	dq = xmalloc_array(n, sizeof(*dq));
 	for (i = 0; i < n; i++) {
 		while (tail > head && (want_max ? x[dq[tail - 1]] <= x[i]
 						: x[dq[tail - 1]] >= x[i]))
@@ -244,13 +241,7 @@ void ind_rvol(const double *x, size_t n, int p, double periods_per_year,
 		fill_nan(out, 0, n);
 		return;
 	}
-	/* log returns go into out[1..n) first, then are replaced in place
-	 * from the back, where each window only reads indices <= i. */
-	lr = malloc(n * sizeof(*lr));
-	if (!lr) {
-		fputs("fatal: out of memory\n", stderr);
-		abort();
-	}
+	lr = xmalloc_array(n, sizeof(*lr));
 	lr[0] = NAN;
 	for (i = 1; i < n; i++)
 		lr[i] = log(x[i] / x[i - 1]);
@@ -303,16 +294,6 @@ struct ind_cache {
 	struct cache_entry *slots;
 	size_t cap, used, computed;
 };
-
-static void *xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n ? n : 1, size);
-	if (!p) {
-		fputs("fatal: out of memory\n", stderr);
-		abort();
-	}
-	return p;
-}
 
 struct ind_cache *ind_cache_new(void)
 {
@@ -417,11 +398,7 @@ static double *compute(struct ind_cache *c, const struct bars *b,
 	int i;
 
 	/* one block for all lines: entry 0 owns it */
-	block = malloc((n ? n : 1) * nlines * sizeof(double));
-	if (!block) {
-		fputs("fatal: out of memory\n", stderr);
-		abort();
-	}
+	block = xmalloc_array(n * (size_t)nlines, sizeof(double));
 	switch (spec->kind) {
 	case IND_SMA: ind_sma(x, n, spec->period, block); break;
 	case IND_EMA: ind_ema(x, n, spec->period, block); break;

@@ -3,9 +3,9 @@
  * the trading bars; P = periods_per_year annualises.
  */
 #include "core/metrics.h"
+#include "util/xalloc.h"
 
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 
 void metrics_clear(struct metrics *m)
@@ -52,11 +52,7 @@ void metrics_curve(const double *e, size_t n, double initial, double P,
 		return;
 	}
 	/* returns once, then the two-pass variance the spec's stdev means */
-	r = malloc(nr * sizeof(*r));
-	if (!r) {
-		fputs("fatal: out of memory\n", stderr);
-		abort();
-	}
+	r = xmalloc_array(nr, sizeof(*r));
 	for (i = 0; i < nr; i++) /* no reduction here: it vectorises */
 		r[i] = e[i + 1] / e[i] - 1;
 	/*

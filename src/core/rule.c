@@ -3,8 +3,8 @@
  * to either a constant or a whole array, so comparisons are tight loops.
  */
 #include "core/rule.h"
+#include "util/xalloc.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -94,16 +94,6 @@ static void cross(const struct operand_view *a, const struct operand_view *b,
 		out[t] = (uint8_t)(above & was);
 		was = below | (was & !above);
 	}
-}
-
-static void *xmalloc(size_t n)
-{
-	void *p = malloc(n ? n : 1);
-	if (!p) {
-		fputs("fatal: out of memory\n", stderr);
-		abort();
-	}
-	return p;
 }
 
 static void eval3(const struct condition *c, const struct bars *b, double ppy,

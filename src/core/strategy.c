@@ -14,6 +14,7 @@
  * (of = PF_CLOSE): the indicator cache compares specs field by field.
  */
 #include "core/strategy.h"
+#include "util/xalloc.h"
 
 #include <jansson.h>
 #include <math.h>
@@ -159,26 +160,6 @@ void strategy_release(struct strategy *s)
 	cond_free(s->entry);
 	cond_free(s->exit);
 	memset(s, 0, sizeof(*s));
-}
-
-/* ---- allocation: failure aborts, as everywhere in the project ---- */
-
-static void *xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n ? n : 1, size ? size : 1);
-	if (!p) {
-		fputs("fatal: out of memory\n", stderr);
-		abort();
-	}
-	return p;
-}
-
-static char *xstrdup(const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *p = xcalloc(n, 1);
-	memcpy(p, s, n);
-	return p;
 }
 
 /* ---- the JSON path of the value being checked ---- */

@@ -9,21 +9,12 @@
 #include <string.h>
 
 #include "util/date.h"
+#include "util/xalloc.h"
 
 int loader_warmup_bars(int lookback)
 {
 	int buffer = 2 * lookback > 50 ? 2 * lookback : 50;
 	return lookback + buffer;
-}
-
-static void *xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n ? n : 1, size);
-	if (!p) {
-		fputs("fatal: out of memory\n", stderr);
-		abort();
-	}
-	return p;
 }
 
 /* Index of symbol in ld->hist, loading it first when new; -1 on error. */

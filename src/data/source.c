@@ -12,6 +12,7 @@
 
 #include "data/csv.h"
 #include "data/demo.h"
+#include "util/xalloc.h"
 
 struct csv_source {
 	struct source base;
@@ -37,28 +38,26 @@ static int csv_load(struct source *src, const char *symbol, enum timeframe tf,
 		    char *err, size_t errlen)
 {
 	struct csv_source *cs = (struct csv_source *)src;
-	char file[96], *path;
+	char file[96];
+	struct strbuf path = STRBUF_INIT;
 	int rc;
 
 	source_symbol_file(symbol, file, sizeof(file));
-	if (asprintf(&path, "%s/%s", cs->dir, file) < 0) {
-		snprintf(err, errlen, "%s: out of memory", symbol);
-		return -1;
-	}
-	if (access(path, R_OK) != 0) {
-		snprintf(err, errlen, "data: no file for %s (%s: %s)", symbol, path,
+	strbuf_addf(&path, "%s/%s", cs->dir, file);
+	if (access(path.buf, R_OK) != 0) {
+		snprintf(err, errlen, "data: no file for %s (%s: %s)", symbol, path.buf,
 			 strerror(errno));
-		free(path);
+		strbuf_release(&path);
 		return -1;
 	}
-	rc = csv_read_bars(path, symbol, out, warnings, err, errlen);
+	rc = csv_read_bars(path.buf, symbol, out, warnings, err, errlen);
 	if (!rc && out->tf != tf) {
 		snprintf(err, errlen, "%s holds %s bars, the strategy needs %s bars",
-			 path, out->tf == TF_1D ? "1d" : "1h", tf == TF_1D ? "1d" : "1h");
+			 path.buf, out->tf == TF_1D ? "1d" : "1h", tf == TF_1D ? "1d" : "1h");
 		bars_release(out);
 		rc = -1;
 	}
-	free(path);
+	strbuf_release(&path);
 	return rc;
 }
 
@@ -71,11 +70,8 @@ static void csv_free(struct source *src)
 
 struct source *source_csv_new(const char *dir)
 {
-	struct csv_source *cs = calloc(1, sizeof(*cs));
-	if (!cs || !(cs->dir = strdup(dir))) {
-		fputs("fatal: out of memory\n", stderr);
-		abort();
-	}
+	struct csv_source *cs = xcalloc(1, sizeof(*cs));
+	cs->dir = xstrdup(dir);
 	cs->base.name = "csv";
 	cs->base.load = csv_load;
 	cs->base.free = csv_free;
@@ -98,11 +94,7 @@ static void demo_free(struct source *src)
 
 struct source *source_demo_new(int64_t now)
 {
-	struct demo_source *ds = calloc(1, sizeof(*ds));
-	if (!ds) {
-		fputs("fatal: out of memory\n", stderr);
-		abort();
-	}
+	struct demo_source *ds = xcalloc(1, sizeof(*ds));
 	ds->base.name = "demo";
 	ds->base.synthetic = 1;
 	ds->base.load = demo_load;

@@ -11,17 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 
-char strbuf_slopbuf[1];
+#include "util/xalloc.h"
 
-static void *xrealloc(void *p, size_t n)
-{
-	void *q = realloc(p, n ? n : 1);
-	if (!q) {
-		fputs("fatal: out of memory\n", stderr);
-		abort();
-	}
-	return q;
-}
+char strbuf_slopbuf[1];
 
 void strbuf_init(struct strbuf *sb, size_t hint)
 {
@@ -63,7 +55,7 @@ void strbuf_grow(struct strbuf *sb, size_t extra)
 		size_t n = sb->alloc ? sb->alloc : 64;
 		while (n < want)
 			n = n + n / 2 + 16;
-		sb->buf = xrealloc(sb->buf, n);
+		sb->buf = xrealloc_array(sb->buf, n, 1);
 		sb->alloc = n;
 	}
 	if (fresh)
