@@ -5,6 +5,7 @@
 #include "data/source.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,67 @@ struct demo_source {
 	struct source base;
 	int64_t now;
 };
+
+void fetch_result_init(struct fetch_result *r, const struct fetch_request *req)
+{
+	size_t i;
+	memset(r, 0, sizeof(*r));
+	r->n = req->nsymbols;
+	r->bars = xcalloc(r->n, sizeof(*r->bars));
+	r->errors = xcalloc(r->n, sizeof(*r->errors));
+	for (i = 0; i < r->n; i++)
+		bars_init(&r->bars[i], req->symbols[i], req->tf);
+}
+
+void fetch_result_release(struct fetch_result *r)
+{
+	size_t i;
+	for (i = 0; i < r->n; i++) {
+		bars_release(&r->bars[i]);
+		free(r->errors[i]);
+	}
+	free(r->bars);
+	free(r->errors);
+	memset(r, 0, sizeof(*r));
+}
+
+void fetch_result_fail(struct fetch_result *r, size_t i, const char *msg)
+{
+	free(r->errors[i]);
+	r->errors[i] = xstrdup(msg);
+	bars_release(&r->bars[i]);
+}
+
+/*
+ * fetch for local sources: load each symbol's whole history and keep
+ * [start, end]. Cheap enough that batching buys nothing.
+ */
+static int local_fetch(struct source *src, const struct fetch_request *req,
+		       struct fetch_result *res, char *err, size_t errlen)
+{
+	size_t i;
+	(void)err;
+	(void)errlen;
+	for (i = 0; i < req->nsymbols; i++) {
+		struct bars all;
+		char msg[512];
+		size_t a, b;
+		if (src->load(src, req->symbols[i], req->tf, &all, NULL, msg, sizeof(msg))) {
+			fetch_result_fail(res, i, msg);
+			continue;
+		}
+		a = bars_lower_bound(&all, req->start);
+		b = bars_lower_bound(&all, req->end + 1);
+		bars_reserve(&res->bars[i], b - a);
+		for (; a < b; a++)
+			bars_append(&res->bars[i], all.time[a], all.open[a], all.high[a],
+				    all.low[a], all.close[a], all.volume[a],
+				    all.mcap ? all.mcap[a] : NAN);
+		bars_release(&all);
+		res->calls++;
+	}
+	return 0;
+}
 
 void source_symbol_file(const char *symbol, char *buf, size_t len)
 {
@@ -74,6 +136,7 @@ struct source *source_csv_new(const char *dir)
 	cs->dir = xstrdup(dir);
 	cs->base.name = "csv";
 	cs->base.load = csv_load;
+	cs->base.fetch = local_fetch;
 	cs->base.free = csv_free;
 	return &cs->base;
 }
@@ -98,6 +161,7 @@ struct source *source_demo_new(int64_t now)
 	ds->base.name = "demo";
 	ds->base.synthetic = 1;
 	ds->base.load = demo_load;
+	ds->base.fetch = local_fetch;
 	ds->base.free = demo_free;
 	ds->now = now;
 	return &ds->base;

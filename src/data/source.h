@@ -16,9 +16,40 @@
 #include "core/bars.h"
 #include "util/strbuf.h"
 
+/*
+ * One batched request for bars: many symbols, one timeframe, one range.
+ * Network sources turn it into as few provider calls as they can.
+ */
+struct fetch_request {
+	const char *const *symbols;
+	size_t nsymbols;
+	enum timeframe tf;
+	int64_t start, end;    /* bar times, both included (UTC seconds) */
+	int64_t now;           /* the clock (--now); sources clamp end to it */
+};
+
+/*
+ * What a fetch brought back: per symbol its bars (time order) or why it
+ * failed, so one bad symbol never costs the others their night.
+ */
+struct fetch_result {
+	size_t n;              /* = request nsymbols */
+	struct bars *bars;     /* n, same order as the request's symbols */
+	char **errors;         /* n; NULL = fine, else a malloc'ed message */
+	long calls, retries;   /* provider requests sent, and of those retries */
+	int fallback;          /* 1 when per-symbol requests replaced a batch */
+};
+
+/* Empty result for req: bars initialised with each symbol and req->tf. */
+void fetch_result_init(struct fetch_result *r, const struct fetch_request *req);
+void fetch_result_release(struct fetch_result *r);
+/* Record that symbol i failed (message copied); its bars are emptied. */
+void fetch_result_fail(struct fetch_result *r, size_t i, const char *msg);
+
 struct source {
-	const char *name;      /* "csv", "demo" */
+	const char *name;      /* "csv", "demo", "alpaca" */
 	int synthetic;         /* outputs built from it must say so */
+	int remote;            /* network source: goes through the store cache */
 	/*
 	 * Load symbol's full history for tf into out (bars_init'ed by the
 	 * callee). Returns 0, or -1 with a one-line message naming the
@@ -28,6 +59,14 @@ struct source {
 	int (*load)(struct source *src, const char *symbol, enum timeframe tf,
 		    struct bars *out, struct strbuf *warnings,
 		    char *err, size_t errlen);
+	/*
+	 * Fetch req into res (fetch_result_init'ed by the caller). Returns 0
+	 * when the request was served, per-symbol failures in res->errors;
+	 * -1 with err when nothing could be fetched (bad credentials, the
+	 * provider unreachable). Local sources implement it with load.
+	 */
+	int (*fetch)(struct source *src, const struct fetch_request *req,
+		     struct fetch_result *res, char *err, size_t errlen);
 	void (*free)(struct source *src);
 };
 
