@@ -72,7 +72,7 @@ void config_init(struct config *c);
 int config_load(struct config *c, const char *path, int must_exist,
 		char *err, size_t errlen);
 
-/* Free everything c owns and leave it as after config_init. */
+/* Free everything c owns and leave it zeroed; releasing twice is safe. */
 void config_release(struct config *c);
 
 /* "demo", "csv", "alpaca". */
