@@ -13,15 +13,16 @@
 
 struct command {
 	const char *name;
-	int (*fn)(int argc, char **argv, const struct cmd_env *env);
+	int (*fn)(int argc, char **argv, struct cmd_env *env);
 	const char *summary;
 	const char *usage;
 };
 
-static int cmd_help(int argc, char **argv, const struct cmd_env *env);
+static int cmd_help(int argc, char **argv, struct cmd_env *env);
 
 static const struct command commands[] = {
 	{ "backtest", cmd_backtest, "run one backtest of a strategy file", cmd_backtest_usage },
+	{ "data", cmd_data, "fetch, import, export, inspect or purge cached bars", cmd_data_usage },
 	{ "help", cmd_help, "show this help, or a command's (help COMMAND)", NULL },
 };
 
@@ -51,7 +52,7 @@ static const struct command *find_command(const char *name)
 	return NULL;
 }
 
-static int cmd_help(int argc, char **argv, const struct cmd_env *env)
+static int cmd_help(int argc, char **argv, struct cmd_env *env)
 {
 	const struct command *c;
 	(void)env;
@@ -78,11 +79,13 @@ static int parse_now(const char *s, int64_t *out)
 
 int main(int argc, char **argv)
 {
-	struct cmd_env env = { NULL, 0, 0 };
+	struct cmd_env env;
 	const struct command *c;
 	const char *now_s = getenv("NIGHTLY_NOW");
-	int i = 1;
+	char err[512];
+	int i = 1, rc;
 
+	memset(&env, 0, sizeof(env));
 	while (i < argc && argv[i][0] == '-') {
 		if (!strcmp(argv[i], "--config") && i + 1 < argc) {
 			env.config_path = argv[i + 1];
@@ -119,5 +122,15 @@ int main(int argc, char **argv)
 		print_main_usage(stderr);
 		return EXIT_USAGE;
 	}
-	return c->fn(argc - i, argv + i, &env);
+	config_init(&env.cfg);
+	if (config_load(&env.cfg, env.config_path ? env.config_path : env.cfg.path,
+			env.config_path != NULL, err, sizeof(err))) {
+		fprintf(stderr, "nightly: %s\n", err);
+		config_release(&env.cfg);
+		return EXIT_USAGE;
+	}
+	log_init(&env.log, 2, env.now_given ? env.now : 0);
+	rc = c->fn(argc - i, argv + i, &env);
+	config_release(&env.cfg);
+	return rc;
 }

@@ -1,13 +1,19 @@
 /*
  * cmd: the subcommands of bin/nightly (one file each, like git's
- * builtin/). main.c parses the global options into struct cmd_env and
- * dispatches from its table. A command returns the process exit status:
- * 0 success, 1 failure, 2 usage or definition error, 3 data unavailable.
+ * builtin/). main.c parses the global options, reads the configuration
+ * into struct cmd_env and dispatches from its table. A command returns
+ * the process exit status: 0 success, 1 failure, 2 usage or definition
+ * error, 3 data unavailable.
  */
 #ifndef CMD_CMD_H
 #define CMD_CMD_H
 
 #include <stdint.h>
+
+#include "data/source.h"
+#include "store/store.h"
+#include "util/config.h"
+#include "util/log.h"
 
 enum {
 	EXIT_OK = 0,
@@ -20,10 +26,29 @@ struct cmd_env {
 	const char *config_path;  /* --config, or NULL for the default */
 	int64_t now;              /* --now / NIGHTLY_NOW, else the wall clock */
 	int now_given;
+	struct config cfg;        /* read before the command runs */
+	struct logger log;        /* JSON lines on stderr (readable on a tty) */
 };
 
-int cmd_backtest(int argc, char **argv, const struct cmd_env *env);
+/* The configured source ([data] source). Never NULL. */
+struct source *cmd_source_new(const struct cmd_env *env);
+
+/*
+ * Open the store at [paths] db (creating its directory). On failure
+ * return NULL after logging a warning: callers go on in degraded mode
+ * (fetching directly) when they can.
+ */
+struct store *cmd_store_open(struct cmd_env *env);
+
+/* Split "A,B , C" into a malloc'ed array of trimmed words (free with
+ * cmd_words_free). */
+char **cmd_split_words(const char *s, size_t *n);
+void cmd_words_free(char **w, size_t n);
+
+int cmd_backtest(int argc, char **argv, struct cmd_env *env);
+int cmd_data(int argc, char **argv, struct cmd_env *env);
 
 extern const char cmd_backtest_usage[];
+extern const char cmd_data_usage[];
 
 #endif

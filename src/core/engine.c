@@ -294,6 +294,35 @@ static void benchmark_cap(const struct engine_input *in,
 	free(prev);
 }
 
+static void prepare_operand(const struct operand *o, const struct bars *b,
+			    double ppy, struct ind_cache *cache)
+{
+	if (o->kind == OPND_IND)
+		ind_cache_get(cache, b, &o->ind, ppy);
+}
+
+static void prepare_cond(const struct condition *c, const struct bars *b,
+			 double ppy, struct ind_cache *cache)
+{
+	size_t k;
+	if (!c)
+		return;
+	prepare_operand(&c->a, b, ppy, cache);
+	prepare_operand(&c->b, b, ppy, cache);
+	for (k = 0; k < c->nkids; k++)
+		prepare_cond(&c->kids[k], b, ppy, cache);
+}
+
+void engine_prepare(const struct engine_input *in, struct ind_cache *cache)
+{
+	const struct strategy *s = in->strategy;
+	size_t i;
+	for (i = 0; i < s->nassets; i++) {
+		prepare_cond(s->entry, &in->assets[i], s->periods_per_year, cache);
+		prepare_cond(s->exit, &in->assets[i], s->periods_per_year, cache);
+	}
+}
+
 int engine_run(const struct engine_input *in, struct ind_cache *cache,
 	       struct engine_result *res, char *err, size_t errlen)
 {

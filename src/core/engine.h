@@ -66,6 +66,13 @@ void engine_result_init(struct engine_result *r);
 void engine_result_release(struct engine_result *r);
 
 /*
+ * Compute into cache every indicator line in->strategy reads, for every
+ * asset, so engine_run only looks them up (callers time the two apart).
+ * Optional: engine_run computes whatever is missing itself.
+ */
+void engine_prepare(const struct engine_input *in, struct ind_cache *cache);
+
+/*
  * Run the backtest. Returns 0 and fills *res (initialised by the caller),
  * or -1 with a one-line message in err when the input cannot be simulated
  * (an asset without bars in [from, to]). Indicators come from cache, so

@@ -81,8 +81,9 @@ static int local_fetch(struct source *src, const struct fetch_request *req,
 				    all.low[a], all.close[a], all.volume[a],
 				    all.mcap ? all.mcap[a] : NAN);
 		bars_release(&all);
-		res->calls++;
 	}
+	/* one request to the local source, like one batched provider call */
+	res->calls++;
 	return 0;
 }
 

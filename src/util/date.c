@@ -97,6 +97,50 @@ static int64_t floor_div(int64_t a, int64_t b)
 	return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
 }
 
+/* Day number of the n-th (1-based; n = -1: last) Sunday of y-m. */
+static int64_t nth_sunday(int y, int m, int n)
+{
+	int64_t first = date_days_from_civil(y, m, 1);
+	int64_t sun = first + (7 - date_weekday(first)) % 7;
+	if (n > 0)
+		return sun + 7 * (n - 1);
+	{
+		int ny = m == 12 ? y + 1 : y, nm = m == 12 ? 1 : m + 1;
+		int64_t next = date_days_from_civil(ny, nm, 1);
+		int64_t last = next - 1;
+		return last - date_weekday(last);
+	}
+}
+
+int64_t date_utc_to_ny(int64_t t)
+{
+	int64_t day = floor_div(t, DATE_DAY_SECONDS), start, end;
+	int y, m, d;
+	date_civil_from_days(day, &y, &m, &d);
+	if (y >= 2007) {
+		start = nth_sunday(y, 3, 2);
+		end = nth_sunday(y, 11, 1);
+	} else {
+		start = nth_sunday(y, 4, 1);
+		end = nth_sunday(y, 10, -1);
+	}
+	/* 02:00 EST = 07:00 UTC; 02:00 EDT = 06:00 UTC */
+	if (t >= start * DATE_DAY_SECONDS + 7 * 3600 &&
+	    t < end * DATE_DAY_SECONDS + 6 * 3600)
+		return t - 4 * 3600;
+	return t - 5 * 3600;
+}
+
+int64_t date_ny_day(int64_t t)
+{
+	return floor_div(date_utc_to_ny(t), DATE_DAY_SECONDS);
+}
+
+int64_t date_utc_day(int64_t t)
+{
+	return floor_div(t, DATE_DAY_SECONDS);
+}
+
 /* Hand-rolled: result documents format tens of thousands of times. */
 static char *put2(char *p, int v)
 {

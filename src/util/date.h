@@ -30,6 +30,18 @@ int date_parse_time(const char *s, size_t len, int64_t *out);
 /* Either of the two forms above. */
 int date_parse_any(const char *s, size_t len, int64_t *out);
 
+/*
+ * New York local time (US Eastern, with the US daylight-saving rules of
+ * each year: since 2007 second Sunday of March to first Sunday of
+ * November, 1987-2006 first Sunday of April to last Sunday of October,
+ * switching at 02:00 local). Returns t + offset, i.e. local wall-clock
+ * seconds; date_ny_day(t) is the New York calendar date as a day number.
+ */
+int64_t date_utc_to_ny(int64_t t);
+int64_t date_ny_day(int64_t t);
+/* The UTC calendar day number of t. */
+int64_t date_utc_day(int64_t t);
+
 /* Format t as YYYY-MM-DD into buf (at least 11 bytes). */
 void date_format_day(int64_t t, char *buf);
 /* Format t as YYYY-MM-DDTHH:MM:SSZ into buf (at least 21 bytes). */

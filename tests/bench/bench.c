@@ -137,7 +137,7 @@ int main(int argc, char **argv)
 	/* (a) */
 	snprintf(json, sizeof(json), cross_json, stock, demo_benchmark(), 50, 200, 50, 200);
 	parse(&s, json);
-	if (loader_load(src, &s, from, to, &ld, err, sizeof(err)))
+	if (loader_load(src, &s, from, to, NULL, 0, &ld, err, sizeof(err)))
 		die("load", err);
 	{
 		struct engine_input in;
@@ -204,7 +204,7 @@ int main(int argc, char **argv)
 	if (only['c']) {
 	snprintf(json, sizeof(json), hourly_json, coin);
 	parse(&s, json);
-	if (loader_load(src, &s, hfrom, hto, &ld, err, sizeof(err)))
+	if (loader_load(src, &s, hfrom, hto, NULL, 0, &ld, err, sizeof(err)))
 		die("load 1h", err);
 	TIME_IT(per, sink += run_once(&s, &ld, hfrom, hto, NULL));
 	printf("(c) one year of 1h bars (%s, %zu bars loaded): %.3f ms per backtest  (target < 5 ms)\n\n",

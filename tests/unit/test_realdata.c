@@ -60,7 +60,7 @@ static void check_case(const char *data, const char *name, const char *strat,
 	assert_int_equal(date_parse_day(to_s, 10, &to), 0);
 	snprintf(path, sizeof(path), "%s/%s", data, sub);
 	src = source_csv_new(path);
-	if (loader_load(src, &s, from, to, &ld, err, sizeof(err)))
+	if (loader_load(src, &s, from, to, NULL, 0, &ld, err, sizeof(err)))
 		fail_msg("%s: load: %s", name, err);
 	cache = ind_cache_new();
 	engine_result_init(&res);

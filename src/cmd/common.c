@@ -1,0 +1,125 @@
+/*
+ * common: what several commands share: the configured source, the store
+ * (or degraded mode without it), word lists.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cmd/cmd.h"
+#include "data/alpaca.h"
+#include "util/strbuf.h"
+#include "util/xalloc.h"
+
+struct source *cmd_source_new(const struct cmd_env *env)
+{
+	const struct config *c = &env->cfg;
+	struct alpaca_options ao;
+
+	switch (c->source) {
+	case DATA_CSV:
+		return source_csv_new(c->csv_dir);
+	case DATA_ALPACA:
+		memset(&ao, 0, sizeof(ao));
+		ao.data_url = c->alpaca_data_url;
+		ao.key_id = getenv(c->alpaca_key_id_env);
+		ao.secret_key = getenv(c->alpaca_secret_key_env);
+		ao.feed = c->alpaca_feed;
+		ao.adjustment = c->alpaca_adjustment;
+		ao.http.connect_timeout_ms = c->connect_timeout_ms;
+		ao.http.timeout_ms = c->timeout_ms;
+		ao.http.max_attempts = c->max_attempts;
+		ao.http.backoff_ms = c->backoff_ms;
+		ao.http.backoff_max_ms = c->backoff_max_ms;
+		return source_alpaca_new(&ao);
+	case DATA_DEMO:
+		break;
+	}
+	return source_demo_new(env->now);
+}
+
+/* mkdir -p of the directory part of path. */
+static int make_parent_dirs(const char *path)
+{
+	struct strbuf dir = STRBUF_INIT;
+	char *slash;
+	size_t i;
+	int rc = 0;
+
+	strbuf_addstr(&dir, path);
+	slash = strrchr(dir.buf, '/');
+	if (!slash || slash == dir.buf) {
+		strbuf_release(&dir);
+		return 0;
+	}
+	*slash = '\0';
+	for (i = 1; dir.buf[i] && !rc; i++) {
+		if (dir.buf[i] != '/')
+			continue;
+		dir.buf[i] = '\0';
+		if (mkdir(dir.buf, 0755) && errno != EEXIST)
+			rc = -1;
+		dir.buf[i] = '/';
+	}
+	if (!rc && mkdir(dir.buf, 0755) && errno != EEXIST)
+		rc = -1;
+	strbuf_release(&dir);
+	return rc;
+}
+
+struct store *cmd_store_open(struct cmd_env *env)
+{
+	struct store *st = NULL;
+	char err[512];
+
+	if (make_parent_dirs(env->cfg.db)) {
+		log_msg(&env->log, "warning", "cannot create the directory of %s (%s): "
+			"no cache, fetching directly (degraded mode)", env->cfg.db,
+			strerror(errno));
+		return NULL;
+	}
+	if (store_open(&st, env->cfg.db, err, sizeof(err))) {
+		log_msg(&env->log, "warning", "%s: no cache, fetching directly "
+			"(degraded mode)", err);
+		return NULL;
+	}
+	return st;
+}
+
+char **cmd_split_words(const char *s, size_t *n)
+{
+	char **w = NULL;
+	size_t cnt = 0;
+	const char *p = s;
+
+	while (*p) {
+		const char *e = strchr(p, ',');
+		const char *a = p, *b = e ? e : p + strlen(p);
+		while (a < b && (*a == ' ' || *a == '\t'))
+			a++;
+		while (b > a && (b[-1] == ' ' || b[-1] == '\t'))
+			b--;
+		if (b > a) {
+			w = xrealloc_array(w, cnt + 1, sizeof(*w));
+			w[cnt] = xmalloc((size_t)(b - a) + 1);
+			memcpy(w[cnt], a, (size_t)(b - a));
+			w[cnt][b - a] = '\0';
+			cnt++;
+		}
+		if (!e)
+			break;
+		p = e + 1;
+	}
+	*n = cnt;
+	return w;
+}
+
+void cmd_words_free(char **w, size_t n)
+{
+	size_t i;
+	for (i = 0; i < n; i++)
+		free(w[i]);
+	free(w);
+}
