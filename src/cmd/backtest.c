@@ -16,6 +16,7 @@
 #include "core/strategy.h"
 #include "batch/manifest.h"
 #include "data/cache.h"
+#include "data/coingecko.h"
 #include "data/loader.h"
 #include "data/source.h"
 #include "render/backtest_json.h"
@@ -84,6 +85,7 @@ static int load_via_cache(struct cmd_env *env, struct source *src,
 	size_t nbasket = 0;
 	struct manifest m;
 	struct manifest_group *g;
+	struct strbuf cg_warnings = STRBUF_INIT;
 	int rc;
 
 	if (s->benchmark && !strcmp(s->benchmark, "CRYPTO_CAP") && cfg->ncrypto) {
@@ -106,8 +108,21 @@ static int load_via_cache(struct cmd_env *env, struct source *src,
 	manifest_release(&m);
 	if (rc)
 		return -1;
-	return loader_load_set(set, src->synthetic, s, from, to, basket, nbasket,
-			       ld, err, errlen);
+	/* a provider without market caps: CRYPTO_CAP weights from CoinGecko
+	 * (before slicing: views copy the mcap pointer) */
+	if (s->benchmark && !strcmp(s->benchmark, "CRYPTO_CAP") && src->remote) {
+		struct coingecko_options co;
+		cmd_coingecko_options(env, &co);
+		cache->stats.calls += coingecko_fill(&co, set, env->now, &cg_warnings);
+	}
+	rc = loader_load_set(set, src->synthetic, s, from, to, basket, nbasket,
+			     ld, err, errlen);
+	if (!rc)
+		strbuf_add(&ld->warnings, cg_warnings.buf, cg_warnings.len);
+	strbuf_release(&cg_warnings);
+	if (rc)
+		return -1;
+	return 0;
 }
 
 int cmd_backtest(int argc, char **argv, struct cmd_env *env)

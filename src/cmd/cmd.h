@@ -33,6 +33,10 @@ struct cmd_env {
 /* The configured source ([data] source). Never NULL. */
 struct source *cmd_source_new(const struct cmd_env *env);
 
+struct coingecko_options;
+/* CoinGecko settings from the configuration (key read from its env var). */
+void cmd_coingecko_options(const struct cmd_env *env, struct coingecko_options *o);
+
 /*
  * Open the store at [paths] db (creating its directory). On failure
  * return NULL after logging a warning: callers go on in degraded mode

@@ -10,8 +10,30 @@
 
 #include "cmd/cmd.h"
 #include "data/alpaca.h"
+#include "data/coingecko.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
+
+static void http_options_from(const struct config *c, struct http_options *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->connect_timeout_ms = c->connect_timeout_ms;
+	h->timeout_ms = c->timeout_ms;
+	h->max_attempts = c->max_attempts;
+	h->backoff_ms = c->backoff_ms;
+	h->backoff_max_ms = c->backoff_max_ms;
+}
+
+void cmd_coingecko_options(const struct cmd_env *env, struct coingecko_options *o)
+{
+	const struct config *c = &env->cfg;
+	memset(o, 0, sizeof(*o));
+	o->url = c->coingecko_url;
+	o->api_key = *c->coingecko_api_key_env ? getenv(c->coingecko_api_key_env) : NULL;
+	o->ids = c->coingecko_ids;
+	o->nids = c->ncoingecko_ids;
+	http_options_from(c, &o->http);
+}
 
 struct source *cmd_source_new(const struct cmd_env *env)
 {
@@ -28,11 +50,7 @@ struct source *cmd_source_new(const struct cmd_env *env)
 		ao.secret_key = getenv(c->alpaca_secret_key_env);
 		ao.feed = c->alpaca_feed;
 		ao.adjustment = c->alpaca_adjustment;
-		ao.http.connect_timeout_ms = c->connect_timeout_ms;
-		ao.http.timeout_ms = c->timeout_ms;
-		ao.http.max_attempts = c->max_attempts;
-		ao.http.backoff_ms = c->backoff_ms;
-		ao.http.backoff_max_ms = c->backoff_max_ms;
+		http_options_from(c, &ao.http);
 		return source_alpaca_new(&ao);
 	case DATA_DEMO:
 		break;

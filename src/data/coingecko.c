@@ -167,3 +167,48 @@ size_t coingecko_attach_mcap(struct bars *b, const struct bars *caps)
 	}
 	return matched;
 }
+
+static const char *coin_id(const struct coingecko_options *o, const char *symbol)
+{
+	size_t i;
+	for (i = 0; i < o->nids; i++)
+		if (!strcmp(o->ids[2 * i], symbol))
+			return o->ids[2 * i + 1];
+	return NULL;
+}
+
+long coingecko_fill(const struct coingecko_options *o, struct fetch_result *set,
+		    int64_t now, struct strbuf *warnings)
+{
+	struct http_client *c = NULL;
+	long calls = 0;
+	size_t i;
+
+	for (i = 0; i < set->n; i++) {
+		struct bars *b = &set->bars[i];
+		struct bars caps;
+		const char *id;
+		char err[512];
+		int days;
+
+		if (set->errors[i] || !b->n || b->mcap || b->tf != TF_1D)
+			continue;
+		if (!(id = coin_id(o, b->symbol)))
+			continue;
+		if (!c)
+			c = http_client_new(&o->http);
+		days = (int)((now - b->time[0]) / DATE_DAY_SECONDS) + 2;
+		bars_init(&caps, b->symbol, TF_1D);
+		if (coingecko_market_caps(c, o->url, o->api_key, id, days, now, &caps,
+					  err, sizeof(err)))
+			strbuf_addf(warnings, "market caps of %s (%s): %s\n", b->symbol, id, err);
+		else
+			coingecko_attach_mcap(b, &caps);
+		bars_release(&caps);
+	}
+	if (c) {
+		calls = http_client_stats(c)->calls;
+		http_client_free(c);
+	}
+	return calls;
+}

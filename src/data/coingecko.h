@@ -13,6 +13,7 @@
 
 #include "core/bars.h"
 #include "data/http.h"
+#include "data/source.h"
 
 /*
  * Fetch `days` days of market caps of coin_id, ending at now. out (the
@@ -29,5 +30,23 @@ int coingecko_market_caps(struct http_client *c, const char *base_url,
  * (NAN elsewhere). Returns the number of bars matched.
  */
 size_t coingecko_attach_mcap(struct bars *b, const struct bars *caps);
+
+struct coingecko_options {
+	const char *url;           /* [coingecko] url */
+	const char *api_key;       /* NULL: none */
+	char *const *ids;          /* "SYMBOL", "coin-id" pairs, flattened */
+	size_t nids;               /* pairs */
+	struct http_options http;
+};
+
+/*
+ * Give each series of set that has no market caps, and whose symbol has a
+ * coin id, the caps CoinGecko has for its days (one call per coin, over
+ * the days from its first bar to now). A coin that cannot be had gets a
+ * warning line in warnings (the CRYPTO_CAP benchmark then says it is
+ * unavailable); nothing fails. Returns the provider calls made.
+ */
+long coingecko_fill(const struct coingecko_options *o, struct fetch_result *set,
+		    int64_t now, struct strbuf *warnings);
 
 #endif
