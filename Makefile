@@ -81,7 +81,7 @@ build/san-tests/%: tests/unit/%.c tests/unit/testutil.h build/libnightly-san.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SAN) -Itests/unit -o $@ $< build/libnightly-san.a $(LIBS) $(TEST_LIBS)
 
-build/bench: tests/bench/bench.c build/libnightly.a
+build/bench: tests/bench/bench.c tests/unit/testutil_server.h build/libnightly.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -O3 -march=native -o $@ $< build/libnightly.a $(LIBS)
 

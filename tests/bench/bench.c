@@ -6,11 +6,18 @@
  *   (b) wall time of 1,000 parameter variants (SMA fast 5..54 x slow
  *       100..119) over the same bars, sharing indicators;
  *   (c) time of one backtest over one year of 1h bars;
- *   (d) peak resident memory of this process.
+ *   (d) peak resident memory of this process;
+ *   (e) loading 50 symbols x 10 years of daily bars from a warm store
+ *       through the cache (what a night does before its backtests);
+ *   (f) provider requests per night for a 50-symbol universe over the
+ *       Alpaca wire format (tests/fixtures/fake_provider.py on 127.0.0.1):
+ *       the first night (empty store, pagination) and the next.
  * Each timed figure repeats its work until at least half a second has
  * passed and reports the median of several such rounds.
  * `build/bench a c` runs only the figures named (for profiling).
  */
+#include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,9 +26,14 @@
 
 #include "core/engine.h"
 #include "core/strategy.h"
+#include "data/alpaca.h"
+#include "data/cache.h"
 #include "data/demo.h"
 #include "data/loader.h"
+#include "store/store.h"
 #include "util/date.h"
+#include "util/log.h"
+#include "../unit/testutil_server.h"
 
 static double now_s(void)
 {
@@ -83,6 +95,158 @@ static double run_once(const struct strategy *s, const struct loaded *ld,
 	per_call = r_[ROUNDS / 2]; \
 } while (0)
 
+#define NSYM 50
+
+/* 50 distinct synthetic stock histories: the demo stocks, rescaled. */
+static void make_universe(struct bars *u, char names[][8], int64_t now)
+{
+	char err[256];
+	size_t k = 0, i, ns = 0;
+	const char *stocks[32];
+
+	for (i = 0; i < demo_symbol_count(); i++)
+		if (!demo_is_crypto(demo_symbol(i)) && strcmp(demo_symbol(i), demo_benchmark()))
+			stocks[ns++] = demo_symbol(i);
+	for (k = 0; k < NSYM; k++) {
+		struct bars b;
+		double f = 1 + (double)k / 100;
+		snprintf(names[k], 8, "S%02zu", k);
+		if (demo_bars(stocks[k % ns], TF_1D, now, &b, err, sizeof(err)))
+			die("demo", err);
+		bars_init(&u[k], names[k], TF_1D);
+		for (i = 0; i < b.n; i++)
+			bars_append(&u[k], b.time[i], b.open[i] * f, b.high[i] * f,
+				    b.low[i] * f, b.close[i] * f, b.volume[i], NAN);
+		bars_release(&b);
+	}
+}
+
+static void store_figure(struct bars *u, char names[][8], int64_t now)
+{
+	char path[] = "/tmp/nightly-bench.XXXXXX", db[64], err[512];
+	const char *syms[NSYM];
+	struct store *st;
+	struct source *src = source_demo_new(now);
+	int64_t start = (date_utc_day(now) - 3653) * DATE_DAY_SECONDS;
+	int64_t end = cache_stable_end("S00", now);
+	double per;
+	long rows = 0;
+	size_t k;
+
+	if (!mkdtemp(path))
+		die("mkdtemp", strerror(errno));
+	snprintf(db, sizeof(db), "%s/bench.db", path);
+	if (store_open(&st, db, err, sizeof(err)))
+		die("store", err);
+	store_begin(st, err, sizeof(err));
+	for (k = 0; k < NSYM; k++) {
+		size_t a = bars_lower_bound(&u[k], start), b = bars_lower_bound(&u[k], end + 1);
+		syms[k] = names[k];
+		if (store_bars_put(st, "demo", &u[k], a, b - a, err, sizeof(err)) ||
+		    store_coverage_set(st, "demo", names[k], TF_1D, start, end, err, sizeof(err)))
+			die("store", err);
+		rows += (long)(b - a);
+	}
+	store_commit(st, err, sizeof(err));
+	TIME_IT(per, {
+		struct cache c;
+		struct fetch_result r;
+		memset(&c, 0, sizeof(c));
+		c.store = st;
+		c.src = src;
+		c.now = now;
+		if (cache_get(&c, syms, NSYM, TF_1D, start, end, &r, err, sizeof(err)) ||
+		    c.stats.calls)
+			die("cache", "expected a warm store");
+		fetch_result_release(&r);
+	});
+	printf("(e) 50 symbols x 10 years daily (%ld bars) from the warm store: %.1f ms  (target < 200 ms)\n\n",
+	       rows, per * 1e3);
+	store_close(st);
+	source_free(src);
+	snprintf(db, sizeof(db), "rm -rf '%s'", path);
+	if (system(db))
+		fputs("bench: could not remove the temporary store\n", stderr);
+}
+
+static void calls_figure(struct bars *u, char names[][8], int64_t now)
+{
+	char dir[] = "/tmp/nightly-bench-provider.XXXXXX", db[96], err[512];
+	const char *syms[NSYM];
+	struct fake_server srv;
+	struct alpaca_options ao;
+	struct source *src;
+	struct store *st;
+	int64_t start = (date_utc_day(now) - 3653) * DATE_DAY_SECONDS;
+	long night[2];
+	size_t k, i;
+	int n;
+
+	if (!mkdtemp(dir))
+		die("mkdtemp", strerror(errno));
+	for (k = 0; k < NSYM; k++) {
+		struct strbuf csv = STRBUF_INIT;
+		char path[128], d[16];
+		FILE *f;
+		strbuf_addstr(&csv, "date,open,high,low,close,volume\n");
+		for (i = 0; i < u[k].n; i++) {
+			date_format_day(u[k].time[i], d);
+			strbuf_addf(&csv, "%s,%.4f,%.4f,%.4f,%.4f,%.0f\n", d, u[k].open[i],
+				    u[k].high[i], u[k].low[i], u[k].close[i], u[k].volume[i]);
+		}
+		snprintf(path, sizeof(path), "%s/%s.csv", dir, names[k]);
+		if (!(f = fopen(path, "w")) || fwrite(csv.buf, 1, csv.len, f) != csv.len)
+			die("write", path);
+		fclose(f);
+		strbuf_release(&csv);
+		syms[k] = names[k];
+	}
+	if (fake_server_start(&srv, dir)) {
+		printf("(f) skipped: the fake provider (python3) could not be started\n");
+		return;
+	}
+	memset(&ao, 0, sizeof(ao));
+	ao.data_url = srv.url;
+	ao.key_id = "bench";
+	ao.secret_key = "bench";
+	ao.feed = "iex";
+	ao.adjustment = "all";
+	ao.http.connect_timeout_ms = 2000;
+	ao.http.timeout_ms = 60000;
+	ao.http.max_attempts = 3;
+	ao.http.backoff_ms = 10;
+	ao.http.backoff_max_ms = 100;
+	src = source_alpaca_new(&ao);
+	snprintf(db, sizeof(db), "%s/bench.db", dir);
+	if (store_open(&st, db, err, sizeof(err)))
+		die("store", err);
+	for (n = 0; n < 2; n++) {
+		struct cache c;
+		struct fetch_result r;
+		memset(&c, 0, sizeof(c));
+		c.store = st;
+		c.src = src;
+		c.now = now;
+		c.overlap_days = 5;
+		if (cache_get(&c, syms, NSYM, TF_1D, start, now, &r, err, sizeof(err)))
+			die("fetch", err);
+		for (k = 0; k < NSYM; k++)
+			if (r.errors[k])
+				die("fetch", r.errors[k]);
+		night[n] = c.stats.calls;
+		fetch_result_release(&r);
+	}
+	printf("(f) provider requests for a 50-symbol universe, 10 years daily (limit 10000 bars a page):\n"
+	       "    first night %ld (one batched request, %ld pages), next night %ld  (target: 1 + pagination)\n\n",
+	       night[0], night[0], night[1]);
+	store_close(st);
+	source_free(src);
+	fake_server_stop(&srv);
+	snprintf(db, sizeof(db), "rm -rf '%s'", dir);
+	if (system(db))
+		fputs("bench: could not remove the temporary folder\n", stderr);
+}
+
 int main(int argc, char **argv)
 {
 	static const char cross_json[] =
@@ -139,7 +303,7 @@ int main(int argc, char **argv)
 	parse(&s, json);
 	if (loader_load(src, &s, from, to, NULL, 0, &ld, err, sizeof(err)))
 		die("load", err);
-	{
+	if (only['a']) {
 		struct engine_input in;
 		struct engine_result res;
 		struct ind_cache *c = ind_cache_new();
@@ -153,8 +317,6 @@ int main(int argc, char **argv)
 		       stock, nbars, res.n, res.metrics.trades);
 		engine_result_release(&res);
 		ind_cache_free(c);
-	}
-	if (only['a']) {
 	TIME_IT(per, sink += run_once(&s, &ld, from, to, NULL));
 	/* a bar-step: one bar through indicators, signals and simulation;
 	 * warm-up bars go through the first two only, so both rates */
@@ -213,6 +375,19 @@ int main(int argc, char **argv)
 	strategy_release(&s);
 	}
 	source_free(src);
+
+	if (only['e'] || only['f']) {
+		struct bars *u = calloc(NSYM, sizeof(*u));
+		char names[NSYM][8];
+		make_universe(u, names, now);
+		if (only['e'])
+			store_figure(u, names, now);
+		if (only['f'])
+			calls_figure(u, names, now);
+		for (i = 0; i < NSYM; i++)
+			bars_release(&u[i]);
+		free(u);
+	}
 
 	/* (d) */
 	getrusage(RUSAGE_SELF, &ru);
