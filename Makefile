@@ -15,7 +15,7 @@ CC      = gcc
 CFLAGS  = -std=c11 -O2 -g -Wall -Wextra -Wshadow -Wstrict-prototypes \
           -Wno-sign-compare -D_GNU_SOURCE -Isrc -MMD -MP
 LDFLAGS =
-PKGS    = jansson inih libcurl sqlite3
+PKGS    = jansson inih libcurl sqlite3 libsodium
 LIBS    = $(shell pkg-config --libs $(PKGS)) -lm
 TEST_LIBS = $(shell pkg-config --libs cmocka)
 SAN     = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \

@@ -8,8 +8,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* process-wide by nature: set once by a worker after fork */
+static xalloc_oom_fn oom_handler;
+
+void xalloc_set_oom_handler(xalloc_oom_fn fn)
+{
+	oom_handler = fn;
+}
+
 static void oom(size_t n)
 {
+	if (oom_handler)
+		oom_handler(n);
 	fprintf(stderr, "fatal: out of memory (allocating %zu bytes)\n", n);
 	abort();
 }

@@ -18,4 +18,12 @@ void *xcalloc(size_t n, size_t size);
 void *xrealloc_array(void *p, size_t n, size_t size);
 char *xstrdup(const char *s);
 
+/*
+ * Called instead of the default "fatal: out of memory" + abort() when
+ * allocation fails (the pool's workers report a memory-limit failure for
+ * their task this way). The handler must not return.
+ */
+typedef void (*xalloc_oom_fn)(size_t bytes);
+void xalloc_set_oom_handler(xalloc_oom_fn fn);
+
 #endif
