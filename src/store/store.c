@@ -36,6 +36,8 @@ struct store {
 	int version;            /* PRAGMA user_version after migrating */
 	sqlite3_stmt *put;      /* INSERT OR REPLACE one bar */
 	sqlite3_stmt *get;      /* bars of one key in a time range */
+	sqlite3_stmt **stmts;   /* store_stmt's cache, found by SQL text */
+	size_t nstmts, stmts_alloc;
 };
 
 static const char SQL_PUT[] =
@@ -344,6 +346,9 @@ void store_close(struct store *st)
 		return;
 	sqlite3_finalize(st->put);
 	sqlite3_finalize(st->get);
+	while (st->nstmts)
+		sqlite3_finalize(st->stmts[--st->nstmts]);
+	free(st->stmts);
 	/*
 	 * _v2: a module that still holds a statement of its own (store_db)
 	 * delays the close instead of making it fail and leak the handle.
@@ -726,4 +731,96 @@ int store_status(struct store *st, struct store_symbol_status **rows, size_t *n,
 	*rows = r;
 	*n = len;
 	return 0;
+}
+
+/* ---- for the modules that own tables ----------------------------------- */
+
+int store_error(struct store *st, int with_db, char *err, size_t errlen,
+		const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+
+	/* format first: strbuf calls no sqlite, so errmsg is still the one
+	 * of the failed call when fail() reads it */
+	va_start(ap, fmt);
+	strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	fail(err, errlen, with_db ? st->db : NULL, "%s", sb.buf);
+	strbuf_release(&sb);
+	return -1;
+}
+
+int store_stmt(struct store *st, const char *sql, sqlite3_stmt **out,
+	       char *err, size_t errlen)
+{
+	size_t i;
+
+	/* a few dozen statements at most, most differing within their first
+	 * words: a linear scan costs far less than one prepare */
+	for (i = 0; i < st->nstmts; i++)
+		if (strcmp(sqlite3_sql(st->stmts[i]), sql) == 0) {
+			/* a no-op when the last user called store_stmt_done,
+			 * and a clean start when it did not */
+			sqlite3_reset(st->stmts[i]);
+			*out = st->stmts[i];
+			return 0;
+		}
+	if (prepare_flags(st, sql, SQLITE_PREPARE_PERSISTENT, out, err, errlen))
+		return -1;
+	if (st->nstmts == st->stmts_alloc) {
+		st->stmts_alloc = st->stmts_alloc ? 2 * st->stmts_alloc : 16;
+		st->stmts = xrealloc_array(st->stmts, st->stmts_alloc, sizeof(*st->stmts));
+	}
+	st->stmts[st->nstmts++] = *out;
+	return 0;
+}
+
+void store_stmt_done(sqlite3_stmt *s)
+{
+	if (!s)
+		return;
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+}
+
+int store_copy_text(char *dst, size_t len, const char *src)
+{
+	size_t n;
+
+	if (!len)
+		return src && *src;
+	n = src ? strlen(src) : 0;
+	if (n < len) {
+		memcpy(dst, src ? src : "", n + 1);
+		return 0;
+	}
+	n = len - 1;
+	/* back off continuation bytes (10xxxxxx) to the start of the cut
+	 * character, which is then left out whole */
+	while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
+		n--;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+	return 1;
+}
+
+int store_atomic_begin(struct store *st, int *tx, char *err, size_t errlen)
+{
+	enum tx_kind kind;
+
+	if (tx_enter(st, &kind, err, errlen))
+		return -1;
+	*tx = (int)kind;
+	return 0;
+}
+
+int store_atomic_commit(struct store *st, int tx, char *err, size_t errlen)
+{
+	return tx_finish(st, (enum tx_kind)tx, err, errlen);
+}
+
+void store_atomic_abort(struct store *st, int tx)
+{
+	tx_abort(st, (enum tx_kind)tx);
 }

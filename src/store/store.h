@@ -22,6 +22,7 @@
 
 struct store;
 typedef struct sqlite3 sqlite3;
+typedef struct sqlite3_stmt sqlite3_stmt;
 
 /* Open (creating when absent) and migrate the store at path. */
 int store_open(struct store **out, const char *path, char *err, size_t errlen);
@@ -99,5 +100,47 @@ int store_fetch_log(struct store *st, const char *source, const char *symbol,
 		    enum timeframe tf, int64_t at, const char *status,
 		    int64_t start, int64_t end, long calls, const char *message,
 		    char *err, size_t errlen);
+
+/* ---- for the modules that own tables (users, strategies, runs) --------- */
+
+/*
+ * Write "store: <fmt>[: <sqlite message>]" into err as one line and
+ * return -1, the way the store's own functions report. with_db appends
+ * the connection's last sqlite message: call it before any cleanup
+ * (reset, ROLLBACK) that would replace that message.
+ */
+int store_error(struct store *st, int with_db, char *err, size_t errlen,
+		const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/*
+ * The atomic section of a write function, as the store's own writers use
+ * it: a BEGIN IMMEDIATE transaction of its own when the caller holds
+ * none, else a savepoint inside the caller's (so a failure undoes this
+ * section only). *tx records which; hand it to store_atomic_commit or
+ * store_atomic_abort.
+ */
+int store_atomic_begin(struct store *st, int *tx, char *err, size_t errlen);
+int store_atomic_commit(struct store *st, int tx, char *err, size_t errlen);
+void store_atomic_abort(struct store *st, int tx);
+
+/*
+ * The prepared statement for sql, prepared on the first call and kept
+ * until store_close (found again by its text): preparing an INSERT into
+ * a table with checks and indexes costs ~50 us, more than running it.
+ * Bind, step, then hand it back with store_stmt_done (never finalize
+ * it): the reset ends its read transaction and clearing the bindings
+ * drops any pointer into the caller's memory. One use at a time: a
+ * statement is not re-entered while stepping. Returns 0 or -1.
+ */
+int store_stmt(struct store *st, const char *sql, sqlite3_stmt **out,
+	       char *err, size_t errlen);
+void store_stmt_done(sqlite3_stmt *s);
+
+/*
+ * Copy src (NULL reads as "") into dst[len], cutting at a UTF-8 character
+ * boundary when it does not fit, so a fixed-size field never ends in half
+ * a character. Returns 1 when src was cut, else 0.
+ */
+int store_copy_text(char *dst, size_t len, const char *src);
 
 #endif
