@@ -23,6 +23,12 @@ static int cmd_help(int argc, char **argv, struct cmd_env *env);
 static const struct command commands[] = {
 	{ "backtest", cmd_backtest, "run one backtest of a strategy file", cmd_backtest_usage },
 	{ "data", cmd_data, "fetch, import, export, inspect or purge cached bars", cmd_data_usage },
+	{ "user", cmd_user, "add or list users", cmd_user_usage },
+	{ "strategy", cmd_strategy, "add, update, configure, list or show strategies", cmd_strategy_usage },
+	{ "jobs", cmd_jobs, "queue, list or cancel runs", cmd_jobs_usage },
+	{ "runs", cmd_runs, "list runs or show one with its result", cmd_runs_usage },
+	{ "run", cmd_run, "the nightly job: schedule auto-updates, then work the queue", cmd_run_usage },
+	{ "work", cmd_work, "work the queue now (no scheduling)", cmd_work_usage },
 	{ "help", cmd_help, "show this help, or a command's (help COMMAND)", NULL },
 };
 

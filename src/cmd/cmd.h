@@ -44,6 +44,18 @@ void cmd_coingecko_options(const struct cmd_env *env, struct coingecko_options *
  */
 struct store *cmd_store_open(struct cmd_env *env);
 
+/*
+ * The store, for commands that cannot work without it: NULL after
+ * printing why (the caller exits 1).
+ */
+struct store *cmd_store_require(struct cmd_env *env);
+
+/* Print "nightly CMD: msg", the usage, and return EXIT_USAGE. */
+int cmd_usage_error(const char *cmd, const char *msg, const char *usage);
+
+/* Parse a positive id; 0 on error. */
+int64_t cmd_parse_id(const char *s);
+
 /* Split "A,B , C" into a malloc'ed array of trimmed words (free with
  * cmd_words_free). */
 char **cmd_split_words(const char *s, size_t *n);
@@ -51,8 +63,20 @@ void cmd_words_free(char **w, size_t n);
 
 int cmd_backtest(int argc, char **argv, struct cmd_env *env);
 int cmd_data(int argc, char **argv, struct cmd_env *env);
+int cmd_user(int argc, char **argv, struct cmd_env *env);
+int cmd_strategy(int argc, char **argv, struct cmd_env *env);
+int cmd_jobs(int argc, char **argv, struct cmd_env *env);
+int cmd_runs(int argc, char **argv, struct cmd_env *env);
+int cmd_run(int argc, char **argv, struct cmd_env *env);
+int cmd_work(int argc, char **argv, struct cmd_env *env);
 
 extern const char cmd_backtest_usage[];
 extern const char cmd_data_usage[];
+extern const char cmd_user_usage[];
+extern const char cmd_strategy_usage[];
+extern const char cmd_jobs_usage[];
+extern const char cmd_runs_usage[];
+extern const char cmd_run_usage[];
+extern const char cmd_work_usage[];
 
 #endif

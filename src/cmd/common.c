@@ -6,11 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cmd/cmd.h"
 #include "data/alpaca.h"
 #include "data/coingecko.h"
+#include "util/fsutil.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 
@@ -58,41 +58,12 @@ struct source *cmd_source_new(const struct cmd_env *env)
 	return source_demo_new(env->now);
 }
 
-/* mkdir -p of the directory part of path. */
-static int make_parent_dirs(const char *path)
-{
-	struct strbuf dir = STRBUF_INIT;
-	char *slash;
-	size_t i;
-	int rc = 0;
-
-	strbuf_addstr(&dir, path);
-	slash = strrchr(dir.buf, '/');
-	if (!slash || slash == dir.buf) {
-		strbuf_release(&dir);
-		return 0;
-	}
-	*slash = '\0';
-	for (i = 1; dir.buf[i] && !rc; i++) {
-		if (dir.buf[i] != '/')
-			continue;
-		dir.buf[i] = '\0';
-		if (mkdir(dir.buf, 0755) && errno != EEXIST)
-			rc = -1;
-		dir.buf[i] = '/';
-	}
-	if (!rc && mkdir(dir.buf, 0755) && errno != EEXIST)
-		rc = -1;
-	strbuf_release(&dir);
-	return rc;
-}
-
 struct store *cmd_store_open(struct cmd_env *env)
 {
 	struct store *st = NULL;
 	char err[512];
 
-	if (make_parent_dirs(env->cfg.db)) {
+	if (fs_mkdirs_parent(env->cfg.db)) {
 		log_msg(&env->log, "warning", "cannot create the directory of %s (%s): "
 			"no cache, fetching directly (degraded mode)", env->cfg.db,
 			strerror(errno));
@@ -104,6 +75,36 @@ struct store *cmd_store_open(struct cmd_env *env)
 		return NULL;
 	}
 	return st;
+}
+
+struct store *cmd_store_require(struct cmd_env *env)
+{
+	struct store *st = NULL;
+	char err[512];
+
+	if (fs_mkdirs_parent(env->cfg.db)) {
+		fprintf(stderr, "nightly: cannot create the directory of %s: %s\n", env->cfg.db,
+			strerror(errno));
+		return NULL;
+	}
+	if (store_open(&st, env->cfg.db, err, sizeof(err))) {
+		fprintf(stderr, "nightly: %s\n", err);
+		return NULL;
+	}
+	return st;
+}
+
+int cmd_usage_error(const char *cmd, const char *msg, const char *usage)
+{
+	fprintf(stderr, "nightly %s: %s\n\n%s", cmd, msg, usage);
+	return EXIT_USAGE;
+}
+
+int64_t cmd_parse_id(const char *s)
+{
+	char *end;
+	long long v = strtoll(s, &end, 10);
+	return (*s && !*end && v > 0) ? (int64_t)v : 0;
 }
 
 char **cmd_split_words(const char *s, size_t *n)

@@ -118,6 +118,12 @@ static const struct key keys[] = {
 	{ "http", "max_attempts", KT_INT, .off = OFF(max_attempts, int), .min = 1, .max = 20, .def = "5" },
 	{ "http", "backoff_ms", KT_MS, .off = OFF(backoff_ms, long), .min = 0, .max = 600000, .def = "500" },
 	{ "http", "backoff_max_ms", KT_MS, .off = OFF(backoff_max_ms, long), .min = 0, .max = 3600000, .def = "30000" },
+
+	{ "schedule", "hour_utc", KT_INT, .off = OFF(schedule_hour_utc, int), .min = 0, .max = 23, .def = "2" },
+
+	{ "pool", "workers", KT_INT, .off = OFF(pool_workers, int), .min = 0, .max = 256, .def = "0" },
+	{ "pool", "cpu_seconds", KT_INT, .off = OFF(pool_cpu_seconds, int), .min = 1, .max = 86400, .def = "300" },
+	{ "pool", "memory_mb", KT_INT, .off = OFF(pool_memory_mb, int), .min = 16, .max = 1048576, .def = "2048" },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

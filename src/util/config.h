@@ -58,6 +58,15 @@ struct config {
 	int max_attempts;           /* default 5, per request (1..20) */
 	long backoff_ms;            /* default 500: first retry delay, doubled each time */
 	long backoff_max_ms;        /* default 30000 */
+
+	/* [schedule] */
+	int schedule_hour_utc;      /* auto runs are enqueued from this hour on, default 2;
+				     * env NIGHTLY_SCHEDULE_HOUR_UTC overrides */
+
+	/* [pool] */
+	int pool_workers;           /* 0 (default): the number of online CPUs */
+	int pool_cpu_seconds;       /* CPU limit per task, default 300 */
+	int pool_memory_mb;         /* memory limit per task, default 2048 */
 };
 
 /* Fill c with every default (path = "config/nightly.ini"). */
