@@ -42,7 +42,38 @@ struct night {
 	double last_status;
 	int64_t since;                /* jobs shown: created since this time */
 	struct night_summary *sum;
+	/* grouped writes, see tx_need */
+	int in_tx;
+	double tx_start, tx_pause_until;
 };
+
+/*
+ * The parent's writes go in transactions of at most 200 ms: a commit per
+ * event made the parent, not the workers, the limit. After each commit
+ * the lock is left alone for 50 ms, and idle moments hold no transaction,
+ * so `jobs cancel` or the CGI never wait long. A crash loses at most the
+ * uncommitted results; those runs were `running` only inside the lost
+ * transaction, so they are simply run again.
+ */
+static void tx_need(struct night *n)
+{
+	char err[512];
+	if (n->in_tx || log_clock() < n->tx_pause_until)
+		return;
+	n->in_tx = !store_begin(n->o->store, err, sizeof(err));
+	n->tx_start = log_clock();
+}
+
+static void tx_tick(struct night *n, int force)
+{
+	char err[512];
+	if (!n->in_tx || (!force && log_clock() - n->tx_start < 0.2))
+		return;
+	if (store_commit(n->o->store, err, sizeof(err)))
+		log_msg(n->o->log, "warning", "%s", err);
+	n->in_tx = 0;
+	n->tx_pause_until = log_clock() + 0.05;
+}
 
 /* The clock: --now, moving forward with real elapsed time. */
 static int64_t night_now(const struct night *n)
@@ -317,23 +348,28 @@ static void task_to_run(const char *msg, char *out, size_t len)
 
 static void finish_ok(struct night *n, struct job *j, const struct strbuf *data)
 {
-	const char *nl = memchr(data->buf, '\n', data->len);
+	/* payload: checksum \n metrics \n document (batch/task.h) */
+	const char *nl1 = memchr(data->buf, '\n', data->len), *nl2 = NULL;
+	struct strbuf metrics = STRBUF_INIT;
 	char sum[65] = "", err[512];
-	json_t *doc = NULL, *m;
+	json_t *m = NULL;
 	json_error_t jerr;
-	char *metrics = NULL;
-	double tr = NAN, cagr = NAN, sharpe = NAN, mdd = NAN;
-	long trades = 0;
+	double tr, cagr, sharpe, mdd;
+	long trades;
 
-	if (nl && nl - data->buf == 64) {
+	if (nl1 && nl1 - data->buf == 64) {
 		memcpy(sum, data->buf, 64);
-		doc = json_loads(nl + 1, 0, &jerr);
+		nl2 = strchr(nl1 + 1, '\n');
 	}
-	if (!doc) {
+	if (nl2) {
+		strbuf_add(&metrics, nl1 + 1, (size_t)(nl2 - nl1 - 1));
+		m = json_loadb(metrics.buf, metrics.len, 0, &jerr);
+	}
+	if (!m) {
 		fail_job(n, j, "internal: the worker's result could not be read", "internal");
+		strbuf_release(&metrics);
 		return;
 	}
-	m = json_object_get(doc, "metrics");
 #define NUM(k) (json_is_number(json_object_get(m, k)) ? json_number_value(json_object_get(m, k)) : NAN)
 	tr = NUM("total_return");
 	cagr = NUM("cagr");
@@ -341,9 +377,8 @@ static void finish_ok(struct night *n, struct job *j, const struct strbuf *data)
 	mdd = NUM("max_drawdown");
 #undef NUM
 	trades = (long)json_integer_value(json_object_get(m, "trades"));
-	metrics = json_dumps(m, JSON_COMPACT | JSON_REAL_PRECISION(17));
 	if (runs_complete(n->o->store, j->run.id, night_now(n), tr, cagr, sharpe, mdd, trades,
-			  metrics, nl + 1, sum, err, sizeof(err))) {
+			  metrics.buf, nl2 + 1, sum, err, sizeof(err))) {
 		fail_job(n, j, err, "store");
 	} else {
 		j->run.status = RUN_COMPLETED;
@@ -352,8 +387,8 @@ static void finish_ok(struct night *n, struct job *j, const struct strbuf *data)
 		j->run.total_return = tr;
 		n->sum->completed++;
 	}
-	free(metrics);
-	json_decref(doc);
+	strbuf_release(&metrics);
+	json_decref(m);
 }
 
 static void log_run(struct night *n, const struct job *j)
@@ -447,6 +482,7 @@ static int worker_stage(struct night *n, char *err, size_t errlen)
 		struct job *j;
 		char msg[512];
 
+		tx_tick(n, 0);
 		if (got < 0)
 			break;
 		if (log_clock() - last_poll > 0.5) {
@@ -457,6 +493,7 @@ static int worker_stage(struct night *n, char *err, size_t errlen)
 			write_status(n, 0);
 			continue;
 		}
+		tx_need(n);
 		switch (ev.kind) {
 		case POOL_EV_STARTED:
 			if (runs_start(n->o->store, j->run.id, night_now(n), msg, sizeof(msg)) != 0) {
@@ -470,7 +507,12 @@ static int worker_stage(struct night *n, char *err, size_t errlen)
 			break;
 		case POOL_EV_PROGRESS:
 			j->run.progress = ev.progress;
-			runs_set_progress(n->o->store, j->run.id, ev.progress, msg, sizeof(msg));
+			/* status.json always shows it; the store only for runs long
+			 * enough for someone to look (a write per event would make
+			 * the parent the bottleneck of short runs) */
+			if (log_clock() - j->started > 1.0)
+				runs_set_progress(n->o->store, j->run.id, ev.progress, msg,
+						  sizeof(msg));
 			break;
 		case POOL_EV_DONE:
 			j->queued = 0;
@@ -492,6 +534,7 @@ static int worker_stage(struct night *n, char *err, size_t errlen)
 		}
 		write_status(n, 0);
 	}
+	tx_tick(n, 1);
 	pool_event_release(&ev);
 	pool_stop(p);
 	return 0;

@@ -138,6 +138,10 @@ int task_backtest_run(void *vctx, uint64_t id, const void *payload, size_t len,
 	bars_checksum(&ld, t->strategy.nassets, sum);
 	strbuf_addstr(out, sum);
 	strbuf_addch(out, '\n');
+	/* the metrics again on a line of their own: the parent stores them
+	 * without parsing the whole document */
+	backtest_json_metrics(out, &res.metrics);
+	strbuf_addch(out, '\n');
 	doc.strategy = &t->strategy;
 	doc.result = &res;
 	doc.from = t->from_s;

@@ -4,8 +4,9 @@
  * pool forks, so a task's payload is only its index into that array and
  * the workers read everything else copy-on-write.
  *
- * The result payload is the SHA-256 of the bars used (64 hex digits), a
- * newline, and the run's result document (spec section 5).
+ * The result payload is three parts, each ending in a newline: the SHA-256
+ * of the bars used (64 hex digits), the result's "metrics" object on one
+ * line, and the run's result document (spec section 5).
  *
  * Test-only fault hook: NIGHTLY_TEST_FAULT=KIND:RUN_ID makes the task of
  * that run crash (segv), spin until its CPU limit (spin), allocate until

@@ -59,6 +59,19 @@ static void series(struct strbuf *sb, const int64_t *t, const double *v,
 	strbuf_addch(sb, ']');
 }
 
+void backtest_json_metrics(struct strbuf *sb, const struct metrics *m)
+{
+	strbuf_addstr(sb, "{ ");
+	curve_metrics(sb, m);
+	strbuf_addstr(sb, ", ");
+	kv_num(sb, "exposure", m->exposure, 1);
+	strbuf_addf(sb, "\"trades\": %ld, ", m->trades);
+	kv_num(sb, "win_rate", m->win_rate, 1);
+	kv_num(sb, "profit_factor", m->profit_factor, 1);
+	kv_num(sb, "benchmark_return", m->benchmark_return, 0);
+	strbuf_addstr(sb, " }");
+}
+
 void backtest_json_write(struct strbuf *sb, const struct backtest_doc *d)
 {
 	const struct strategy *s = d->strategy;
@@ -84,15 +97,9 @@ void backtest_json_write(struct strbuf *sb, const struct backtest_doc *d)
 	strbuf_addstr(sb, ",\n  ");
 	kv_num(sb, "final_equity", r->final_equity, 0);
 
-	strbuf_addstr(sb, ",\n  \"metrics\": { ");
-	curve_metrics(sb, &r->metrics);
-	strbuf_addstr(sb, ", ");
-	kv_num(sb, "exposure", r->metrics.exposure, 1);
-	strbuf_addf(sb, "\"trades\": %ld, ", r->metrics.trades);
-	kv_num(sb, "win_rate", r->metrics.win_rate, 1);
-	kv_num(sb, "profit_factor", r->metrics.profit_factor, 1);
-	kv_num(sb, "benchmark_return", r->metrics.benchmark_return, 0);
-	strbuf_addstr(sb, " },\n  \"benchmark\": ");
+	strbuf_addstr(sb, ",\n  \"metrics\": ");
+	backtest_json_metrics(sb, &r->metrics);
+	strbuf_addstr(sb, ",\n  \"benchmark\": ");
 	if (r->bench) {
 		strbuf_addstr(sb, "{ \"symbol\": ");
 		strbuf_add_json_str(sb, d->bench_symbol ? d->bench_symbol : "");

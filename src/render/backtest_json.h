@@ -17,6 +17,8 @@ struct backtest_doc {
 	int synthetic;
 };
 
+/* Append the "metrics" object of the document (one line) to out. */
+void backtest_json_metrics(struct strbuf *out, const struct metrics *m);
 /* Append the JSON document (one object, trailing newline) to out. */
 void backtest_json_write(struct strbuf *out, const struct backtest_doc *doc);
 /* Append the human summary (a dozen lines) to out. */

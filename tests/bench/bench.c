@@ -11,7 +11,12 @@
  *       through the cache (what a night does before its backtests);
  *   (f) provider requests per night for a 50-symbol universe over the
  *       Alpaca wire format (tests/fixtures/fake_provider.py on 127.0.0.1):
- *       the first night (empty store, pagination) and the next.
+ *       the first night (empty store, pagination) and the next;
+ *   (g) the scheduler stage scanning and enqueueing 10,000 strategies with
+ *       auto-update on;
+ *   (h) 1,000 one-year daily automatic backtests through the worker pool
+ *       (`nightly work`'s stage, store writes included), with the
+ *       configured number of workers and with one.
  * Each timed figure repeats its work until at least half a second has
  * passed and reports the median of several such rounds.
  * `build/bench a c` runs only the figures named (for profiling).
@@ -23,14 +28,22 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/engine.h"
 #include "core/strategy.h"
+#include "batch/night.h"
+#include "batch/scheduler.h"
 #include "data/alpaca.h"
 #include "data/cache.h"
 #include "data/demo.h"
 #include "data/loader.h"
+#include "store/runs.h"
 #include "store/store.h"
+#include "store/strategies.h"
+#include "store/users.h"
+#include "util/config.h"
+#include "util/hash.h"
 #include "util/date.h"
 #include "util/log.h"
 #include "../unit/testutil_server.h"
@@ -247,6 +260,135 @@ static void calls_figure(struct bars *u, char names[][8], int64_t now)
 		fputs("bench: could not remove the temporary folder\n", stderr);
 }
 
+/* A store with `n` auto-update strategies spread over 100 users. */
+static struct store *scheduler_store(const char *db, size_t n, int64_t now)
+{
+	struct store *st;
+	char err[512];
+	size_t i;
+	const char *stocks[32];
+	size_t ns = 0;
+
+	for (i = 0; i < demo_symbol_count(); i++)
+		if (!demo_is_crypto(demo_symbol(i)) && strcmp(demo_symbol(i), demo_benchmark()))
+			stocks[ns++] = demo_symbol(i);
+	if (store_open(&st, db, err, sizeof(err)) || store_begin(st, err, sizeof(err)))
+		die("store", err);
+	for (i = 0; i < 100; i++) {
+		struct user u;
+		memset(&u, 0, sizeof(u));
+		snprintf(u.name, sizeof(u.name), "user%02zu", i);
+		u.role = ROLE_ANALYST;
+		u.daily_backtest_limit = 1000;
+		if (users_add(st, &u, now, err, sizeof(err)))
+			die("users", err);
+	}
+	for (i = 0; i < n; i++) {
+		char def[512], hash[65];
+		int64_t id;
+		int f = 5 + (int)(i % 40), sl = 60 + (int)(i / 40 % 100);
+		const char *sym = stocks[i % ns];
+		snprintf(def, sizeof(def),
+			 "{\"name\":\"sma %d/%d %s\",\"assets\":[\"%s\"],\"benchmark\":\"DEMOIDX\","
+			 "\"entry\":{\"cross_above\":[{\"ind\":\"sma\",\"period\":%d},{\"ind\":\"sma\",\"period\":%d}]},"
+			 "\"exit\":{\"cross_below\":[{\"ind\":\"sma\",\"period\":%d},{\"ind\":\"sma\",\"period\":%d}]}}",
+			 f, sl, sym, sym, f, sl, f, sl);
+		hash_sha256_hex(def, strlen(def), hash);
+		if (strategies_add(st, (int64_t)(i % 100) + 1, def + 9, TF_1D, "stock", sym, def,
+				   hash, now, &id, err, sizeof(err)) ||
+		    strategies_set_auto(st, id, 1, 365, now, err, sizeof(err)))
+			die("strategies", err);
+	}
+	if (store_commit(st, err, sizeof(err)))
+		die("store", err);
+	return st;
+}
+
+static void scheduler_figure(int64_t now)
+{
+	char dir[] = "/tmp/nightly-bench-sched.XXXXXX", db[96], err[512];
+	struct sched_result r;
+	struct store *st;
+
+	if (!mkdtemp(dir))
+		die("mkdtemp", strerror(errno));
+	snprintf(db, sizeof(db), "%s/s.db", dir);
+	st = scheduler_store(db, 10000, now);
+	if (scheduler_run(st, 2, now, NULL, &r, err, sizeof(err)))
+		die("scheduler", err);
+	printf("(g) scheduler: scanned %ld auto-update strategies, enqueued %ld in %.3f s  (target < 1 s)\n",
+	       r.considered, r.enqueued, r.seconds);
+	if (scheduler_run(st, 2, now, NULL, &r, err, sizeof(err)))
+		die("scheduler", err);
+	printf("    the same day again (idempotent): %ld already there, %.3f s\n\n", r.existing, r.seconds);
+	store_close(st);
+	snprintf(db, sizeof(db), "rm -rf '%s'", dir);
+	if (system(db))
+		fputs("bench: could not remove the temporary store\n", stderr);
+}
+
+/* One night of the worker stage; returns its wall seconds. */
+static double pool_night(struct store *st, const char *dir, int workers, int64_t now,
+			 long *completed)
+{
+	struct night_options o;
+	struct night_summary sum;
+	struct config cfg;
+	struct logger log;
+	struct sched_result r;
+	char lock[128], err[512];
+	double t0;
+
+	config_init(&cfg);
+	if (config_load(&cfg, "/nonexistent/nightly.ini", 0, err, sizeof(err)))
+		die("config", err);
+	setenv("NIGHTLY_LOG", "off", 1);
+	log_init(&log, 2, now);
+	if (scheduler_run(st, 2, now, NULL, &r, err, sizeof(err)))
+		die("scheduler", err);
+	memset(&o, 0, sizeof(o));
+	o.cfg = &cfg;
+	o.workers = workers;
+	o.now = now;
+	o.log = &log;
+	o.src = source_demo_new(now);
+	o.store = st;
+	snprintf(lock, sizeof(lock), "%s/lock", dir);
+	o.lock_path = lock;
+	t0 = now_s();
+	if (night_run(&o, &sum, err, sizeof(err)))
+		die("night", err);
+	*completed = sum.completed;
+	source_free(o.src);
+	config_release(&cfg);
+	return now_s() - t0;
+}
+
+static void pool_figure(int64_t now)
+{
+	char dir[] = "/tmp/nightly-bench-pool.XXXXXX", db[96];
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN), done1 = 0, doneN = 0;
+	struct store *st;
+	double tN, t1;
+
+	if (!mkdtemp(dir))
+		die("mkdtemp", strerror(errno));
+	snprintf(db, sizeof(db), "%s/p.db", dir);
+	st = scheduler_store(db, 1000, now);
+	/* warm the bar cache first, so both measured nights do the same work */
+	pool_night(st, dir, (int)cpus, now, &doneN);
+	tN = pool_night(st, dir, (int)cpus, now + DATE_DAY_SECONDS, &doneN);
+	t1 = pool_night(st, dir, 1, now + 2 * DATE_DAY_SECONDS, &done1);
+	printf("(h) 1,000 one-year daily auto backtests through the pool (store writes included):\n"
+	       "    %ld workers: %ld runs in %.2f s = %.0f runs/s; 1 worker: %.2f s = %.0f runs/s; "
+	       "speed-up %.2fx\n\n", cpus, doneN, tN, (double)doneN / tN, t1, (double)done1 / t1,
+	       t1 / tN);
+	store_close(st);
+	snprintf(db, sizeof(db), "rm -rf '%s'", dir);
+	if (system(db))
+		fputs("bench: could not remove the temporary store\n", stderr);
+}
+
 int main(int argc, char **argv)
 {
 	static const char cross_json[] =
@@ -388,6 +530,11 @@ int main(int argc, char **argv)
 			bars_release(&u[i]);
 		free(u);
 	}
+
+	if (only['g'])
+		scheduler_figure(now);
+	if (only['h'])
+		pool_figure(now);
 
 	/* (d) */
 	getrusage(RUSAGE_SELF, &ru);
