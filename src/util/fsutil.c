@@ -4,6 +4,7 @@
 #include "util/fsutil.h"
 
 #include <errno.h>
+#include <ftw.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,8 +25,16 @@ int fs_mkdirs(const char *dir)
 		if (d.buf[i] != '/' && d.buf[i] != '\0')
 			continue;
 		d.buf[i] = '\0';
-		if (mkdir(d.buf, 0755) && errno != EEXIST)
+		if (mkdir(d.buf, 0755) && errno != EEXIST) {
 			rc = -1;
+		} else {
+			/* EEXIST is fine only for a directory: like mkdir -p */
+			struct stat st;
+			if (stat(d.buf, &st) || !S_ISDIR(st.st_mode)) {
+				errno = ENOTDIR;
+				rc = -1;
+			}
+		}
 		if (i < d.len)
 			d.buf[i] = '/';
 	}
@@ -78,7 +87,13 @@ int fs_write_atomic(const char *path, const void *data, size_t len,
 		p += w;
 		len -= (size_t)w;
 	}
-	if (fsync(fd) || close(fd))
+	if (fsync(fd)) {
+		e = errno;
+		close(fd);
+		errno = e;
+		goto fail;
+	}
+	if (close(fd))
 		goto fail;
 	if (rename(tmp.buf, path))
 		goto fail;
@@ -90,4 +105,46 @@ fail:
 	unlink(tmp.buf);
 	strbuf_release(&tmp);
 	return -1;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *f)
+{
+	(void)st;
+	(void)f;
+	return flag == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+int fs_remove_tree(const char *path)
+{
+	if (!fs_exists(path))
+		return 0;
+	return nftw(path, remove_entry, 32, FTW_DEPTH | FTW_PHYS);
+}
+
+int fs_exists(const char *path)
+{
+	struct stat st;
+	return lstat(path, &st) == 0;
+}
+
+int fs_link_or_copy(const char *src, const char *dst)
+{
+	struct strbuf data = STRBUF_INIT;
+	char err[256];
+	int rc;
+
+	if (fs_mkdirs_parent(dst))
+		return -1;
+	if (!link(src, dst))
+		return 0;
+	if (errno == EEXIST) {
+		unlink(dst);
+		if (!link(src, dst))
+			return 0;
+	}
+	if (strbuf_read_file(&data, src))
+		return -1;
+	rc = fs_write_atomic(dst, data.buf, data.len, err, sizeof(err));
+	strbuf_release(&data);
+	return rc;
 }

@@ -20,4 +20,15 @@ int fs_mkdirs_parent(const char *path);
 int fs_write_atomic(const char *path, const void *data, size_t len,
 		    char *err, size_t errlen);
 
+/* rm -rf path (no error when it does not exist). 0 or -1. */
+int fs_remove_tree(const char *path);
+/*
+ * Make dst the same file as src: a hard link when possible (unchanged
+ * charts and pages cost nothing to carry into the next build), else a
+ * copy. Parent directories of dst are created. 0 or -1 with errno.
+ */
+int fs_link_or_copy(const char *src, const char *dst);
+/* 1 when path exists (any type), else 0. */
+int fs_exists(const char *path);
+
 #endif

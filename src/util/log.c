@@ -57,14 +57,22 @@ void log_begin(struct log_line *ln, struct logger *l, const char *event)
 	strbuf_addf(&ln->text, "%-9s", event);
 }
 
+/* Text mode: one event, one line, whatever the value holds. */
+static void add_one_line(struct strbuf *sb, const char *v)
+{
+	for (; v && *v; v++)
+		strbuf_addch(sb, *v == '\n' || *v == '\r' ? ' ' : *v);
+}
+
 void log_str(struct log_line *ln, const char *key, const char *value)
 {
 	strbuf_addf(&ln->json, ",\"%s\":", key);
 	strbuf_add_json_str(&ln->json, value ? value : "");
-	if (!strcmp(key, "message"))
-		strbuf_addf(&ln->text, " %s", value ? value : "");
+	if (strcmp(key, "message"))
+		strbuf_addf(&ln->text, " %s=", key);
 	else
-		strbuf_addf(&ln->text, " %s=%s", key, value ? value : "");
+		strbuf_addch(&ln->text, ' ');
+	add_one_line(&ln->text, value);
 }
 
 void log_int(struct log_line *ln, const char *key, long long value)

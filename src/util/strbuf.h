@@ -46,8 +46,9 @@ void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
 void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap);
 
 /*
- * Append the shortest decimal text that reads back as exactly v ("%.17g"
- * at most), as JSON wants it; NaN and infinities become "null".
+ * Append decimal text that reads back as exactly v: the first of %.15g,
+ * %.16g and %.17g that does (the shortest form for all but subnormal
+ * numbers), as JSON wants it; NaN and infinities become "null".
  */
 void strbuf_add_double(struct strbuf *sb, double v);
 /* Append s as a JSON string literal, quotes included. */

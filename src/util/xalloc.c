@@ -48,7 +48,8 @@ void *xmalloc_array(size_t n, size_t size)
 
 void *xcalloc(size_t n, size_t size)
 {
-	void *p = calloc(n ? n : 1, size ? size : 1);
+	/* an empty array is one byte, not n bytes of nothing */
+	void *p = n && size ? calloc(n, size) : calloc(1, 1);
 	if (!p)
 		oom(mul(n, size));
 	return p;
