@@ -13,17 +13,22 @@
 
 CC      = gcc
 CFLAGS  = -std=c11 -O2 -g -Wall -Wextra -Wshadow -Wstrict-prototypes \
-          -Wno-sign-compare -D_GNU_SOURCE -Isrc -MMD -MP
+          -Wno-sign-compare -D_GNU_SOURCE -Isrc -MMD -MP $(shell pkg-config --cflags cairo 2>/dev/null)
 LDFLAGS =
-PKGS    = jansson inih libcurl sqlite3 libsodium
-LIBS    = $(shell pkg-config --libs $(PKGS)) -lm
+CXX     = g++
+CXXFLAGS = -std=c++17 -O2 -g -Wall -Wextra -Isrc -MMD -MP
+PKGS    = jansson inih libcurl sqlite3 libsodium cairo xlsxwriter
+# ctemplate ships no pkg-config file; the bridge (src/render/tmpl.cc) is
+# the project's only C++, so link with the C++ runtime
+LIBS    = $(shell pkg-config --libs $(PKGS)) -lctemplate_nothreads -lstdc++ -lm
 TEST_LIBS = $(shell pkg-config --libs cmocka)
 SAN     = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
           -fno-sanitize-recover=undefined
 
 LIB_SRC  = $(sort $(filter-out src/main.c,$(wildcard src/*/*.c)))
-LIB_OBJ  = $(LIB_SRC:src/%.c=build/obj/%.o)
-SAN_OBJ  = $(LIB_SRC:src/%.c=build/san/%.o)
+LIB_CXX  = $(sort $(wildcard src/*/*.cc))
+LIB_OBJ  = $(LIB_SRC:src/%.c=build/obj/%.o) $(LIB_CXX:src/%.cc=build/obj/%.o)
+SAN_OBJ  = $(LIB_SRC:src/%.c=build/san/%.o) $(LIB_CXX:src/%.cc=build/san/%.o)
 TEST_SRC = $(sort $(wildcard tests/unit/test_*.c))
 TEST_BIN = $(TEST_SRC:tests/unit/%.c=build/tests/%)
 SAN_TEST_BIN = $(TEST_SRC:tests/unit/%.c=build/san-tests/%)
@@ -48,6 +53,14 @@ build/obj/core/%.o: src/core/%.c
 build/san/%.o: src/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SAN) -c -o $@ $<
+
+build/obj/%.o: src/%.cc
+	@mkdir -p $(@D)
+	$(CXX) $(CXXFLAGS) -c -o $@ $<
+
+build/san/%.o: src/%.cc
+	@mkdir -p $(@D)
+	$(CXX) $(CXXFLAGS) $(SAN) -c -o $@ $<
 
 build/libnightly.a: $(LIB_OBJ)
 	@rm -f $@

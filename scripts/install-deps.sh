@@ -7,7 +7,7 @@ set -eu
 PKGS="gcc g++ make pkg-config
 libjansson-dev libcmocka-dev libsqlite3-dev libcurl4-openssl-dev
 libsodium-dev libinih-dev libcairo2-dev libxlsxwriter-dev libctemplate-dev
-python3"
+python3 python3-openpyxl python3-jsonschema tidy chromium fonts-dejavu-core"
 
 missing=""
 for p in $PKGS; do

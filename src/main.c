@@ -29,6 +29,7 @@ static const struct command commands[] = {
 	{ "runs", cmd_runs, "list runs or show one with its result", cmd_runs_usage },
 	{ "run", cmd_run, "the nightly job: schedule auto-updates, then work the queue", cmd_run_usage },
 	{ "work", cmd_work, "work the queue now (no scheduling)", cmd_work_usage },
+	{ "render", cmd_render, "rebuild the published site from the store", cmd_render_usage },
 	{ "help", cmd_help, "show this help, or a command's (help COMMAND)", NULL },
 };
 

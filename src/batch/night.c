@@ -14,6 +14,7 @@
 #include "batch/pool.h"
 #include "batch/task.h"
 #include "data/cache.h"
+#include "render/status_json.h"
 #include "store/runs.h"
 #include "store/strategies.h"
 #include "util/date.h"
@@ -90,81 +91,42 @@ static struct job *find_job(struct night *n, int64_t id)
 	return NULL;
 }
 
-static void add_time(struct strbuf *sb, const char *key, int64_t t)
-{
-	char buf[24];
-	strbuf_addf(sb, ", \"%s\": ", key);
-	if (!t) {
-		strbuf_addstr(sb, "null");
-		return;
-	}
-	date_format_time(t, buf);
-	strbuf_addf(sb, "\"%s\"", buf);
-}
-
-static void add_opt_str(struct strbuf *sb, const char *key, const char *v)
-{
-	strbuf_addf(sb, ", \"%s\": ", key);
-	if (v && *v)
-		strbuf_add_json_str(sb, v);
-	else
-		strbuf_addstr(sb, "null");
-}
-
 /* Rewrite status.json (at most 4 times a second unless final). */
 static void write_status(struct night *n, int final)
 {
 	struct strbuf sb = STRBUF_INIT;
-	long counts[6] = { 0 };
-	char err[512], when[24];
-	size_t i, done = 0;
+	struct status_job *sj;
+	long counts[6];
+	char err[512];
+	size_t i, done;
 	double now = log_clock();
 
 	if (!n->o->status_path || (!final && now - n->last_status < 0.25))
 		return;
 	n->last_status = now;
+	sj = xcalloc(n->njobs ? n->njobs : 1, sizeof(*sj));
 	for (i = 0; i < n->njobs; i++) {
-		counts[n->jobs[i].run.status]++;
-		done += n->jobs[i].run.status >= RUN_COMPLETED;
+		sj[i].run = &n->jobs[i].run;
+		sj[i].strategy = n->jobs[i].strategy;
 	}
-	date_format_time(night_now(n), when);
-	strbuf_addf(&sb, "{\n  \"generated_at\": \"%s\",\n  \"state\": \"%s\",\n", when,
-		    final ? "final" : "partial");
-	strbuf_addf(&sb, "  \"synthetic\": %s,\n", n->o->src->synthetic ? "true" : "false");
-	strbuf_addf(&sb, "  \"counts\": {\"pending\": %ld, \"running\": %ld, \"completed\": %ld, "
-		    "\"failed\": %ld, \"cancelled\": %ld, \"skipped\": %ld},\n",
-		    counts[RUN_PENDING], counts[RUN_RUNNING], counts[RUN_COMPLETED],
-		    counts[RUN_FAILED], counts[RUN_CANCELLED], counts[RUN_SKIPPED]);
-	strbuf_addf(&sb, "  \"total\": %zu, \"done\": %zu,\n  \"jobs\": [", n->njobs, done);
-	for (i = 0; i < n->njobs; i++) {
-		const struct run *r = &n->jobs[i].run;
-		strbuf_addf(&sb, "%s\n    {\"id\": %lld, \"strategy_id\": %lld, \"strategy\": ",
-			    i ? "," : "", (long long)r->id, (long long)r->strategy_id);
-		strbuf_add_json_str(&sb, n->jobs[i].strategy);
-		strbuf_addf(&sb, ", \"version\": %d, \"triggered_by\": \"%s\", \"priority\": \"%s\", "
-			    "\"status\": \"%s\", \"progress\": %d", r->version,
-			    run_trigger_name(r->triggered_by), run_priority_name(r->priority),
-			    run_status_name(r->status), r->progress);
-		add_opt_str(&sb, "reason", r->reason);
-		add_opt_str(&sb, "error_message", r->error_message);
-		add_time(&sb, "created_at", r->created_at);
-		add_time(&sb, "started_at", r->started_at);
-		add_time(&sb, "completed_at", r->completed_at);
-		strbuf_addch(&sb, '}');
-	}
-	strbuf_addstr(&sb, n->njobs ? "\n  ]\n}\n" : "]\n}\n");
+	status_json_write(&sb, sj, n->njobs, final, n->o->src->synthetic, night_now(n));
 	if (fs_write_atomic(n->o->status_path, sb.buf, sb.len, err, sizeof(err)))
 		log_msg(n->o->log, "warning", "status: %s", err);
 	strbuf_release(&sb);
 
 	if (n->o->progress_bar) {
-		int width = 30, filled = n->njobs ? (int)(done * (size_t)width / n->njobs) : width;
+		int width = 30, filled;
+		status_count(sj, n->njobs, counts);
+		done = (size_t)(counts[RUN_COMPLETED] + counts[RUN_FAILED] + counts[RUN_CANCELLED] +
+				counts[RUN_SKIPPED]);
+		filled = n->njobs ? (int)(done * (size_t)width / n->njobs) : width;
 		fprintf(stderr, "\r[%.*s%*s] %zu/%zu done, %ld running, %ld failed%s",
 			filled, "##############################", width - filled, "",
 			done, n->njobs, counts[RUN_RUNNING], counts[RUN_FAILED],
 			final ? "\n" : "");
 		fflush(stderr);
 	}
+	free(sj);
 }
 
 /* Tonight's jobs: runs created since n->since, and every pending/running. */
@@ -584,6 +546,8 @@ int night_run(const struct night_options *o, struct night_summary *sum,
 	rc = worker_stage(&n, err, errlen);
 	sum->total = (long)n.njobs;
 	write_status(&n, 1);
+	if (!rc && o->finish)
+		rc = o->finish(o->finish_ctx, err, errlen);
 out:
 	for (i = 0; i < n.ntasks; i++)
 		strategy_release(&n.tasks[i].strategy);

@@ -38,6 +38,9 @@ struct night_options {
 	const char *lock_path;
 	const char *status_path;      /* OUT/status.json */
 	int progress_bar;             /* draw on stderr (a terminal) */
+	/* called at the end, still under the lock (the site build); may be NULL */
+	int (*finish)(void *ctx, char *err, size_t errlen);
+	void *finish_ctx;
 };
 
 struct night_summary {

@@ -69,6 +69,10 @@ int cmd_jobs(int argc, char **argv, struct cmd_env *env);
 int cmd_runs(int argc, char **argv, struct cmd_env *env);
 int cmd_run(int argc, char **argv, struct cmd_env *env);
 int cmd_work(int argc, char **argv, struct cmd_env *env);
+int cmd_render(int argc, char **argv, struct cmd_env *env);
+
+/* Build the site from st (under the caller's lock). 0 or -1 with err. */
+int cmd_render_site(struct cmd_env *env, struct store *st, char *err, size_t errlen);
 
 extern const char cmd_backtest_usage[];
 extern const char cmd_data_usage[];
@@ -78,5 +82,6 @@ extern const char cmd_jobs_usage[];
 extern const char cmd_runs_usage[];
 extern const char cmd_run_usage[];
 extern const char cmd_work_usage[];
+extern const char cmd_render_usage[];
 
 #endif

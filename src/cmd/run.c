@@ -29,12 +29,24 @@ const char cmd_work_usage[] =
 	"Execute the pending runs now (the worker stage of `nightly run`, without\n"
 	"scheduling).\n";
 
+struct finish_ctx {
+	struct cmd_env *env;
+	struct store *st;
+};
+
+static int render_site(void *vctx, char *err, size_t errlen)
+{
+	struct finish_ctx *f = vctx;
+	return cmd_render_site(f->env, f->st, err, errlen);
+}
+
 static int night(int argc, char **argv, struct cmd_env *env, int schedule)
 {
 	const struct config *cfg = &env->cfg;
 	struct night_options o;
 	struct night_summary sum;
 	struct coingecko_options cg;
+	struct finish_ctx fctx;
 	struct strbuf lock = STRBUF_INIT, status = STRBUF_INIT;
 	const char *hour = getenv("NIGHTLY_SCHEDULE_HOUR_UTC");
 	const char *name = schedule ? "run" : "work";
@@ -83,6 +95,10 @@ static int night(int argc, char **argv, struct cmd_env *env, int schedule)
 	strbuf_addf(&status, "%s/status.json", cfg->out);
 	o.status_path = status.buf;
 	o.progress_bar = isatty(2) && !env->log.json;
+	fctx.env = env;
+	fctx.st = o.store;
+	o.finish = render_site;
+	o.finish_ctx = &fctx;
 
 	if (night_run(&o, &sum, err, sizeof(err))) {
 		fprintf(stderr, "nightly %s: %s\n", name, err);
@@ -98,8 +114,8 @@ static int night(int argc, char **argv, struct cmd_env *env, int schedule)
 		if (sum.recovered)
 			printf("recovered %ld runs interrupted by a crash\n", sum.recovered);
 		printf("%ld runs tonight: %ld completed, %ld failed, %ld cancelled (%.1f s); "
-		       "status in %s\n", sum.total, sum.completed, sum.failed, sum.cancelled,
-		       sum.seconds, status.buf);
+		       "site in %s/\n", sum.total, sum.completed, sum.failed, sum.cancelled,
+		       sum.seconds, cfg->out);
 		{
 			struct log_line ln;
 			log_begin(&ln, &env->log, "night");

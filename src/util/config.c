@@ -93,6 +93,8 @@ static const char *const adjustment_words[] = { "raw", "split", "dividend", "all
 static const struct key keys[] = {
 	{ "paths", "db", KT_PATH, S(db), .def = "var/nightly.db" },
 	{ "paths", "out", KT_PATH, S(out), .def = "out" },
+	{ "paths", "templates", KT_PATH, S(templates), .def = "templates" },
+	{ "paths", "assets", KT_PATH, S(assets), .def = "assets" },
 
 	{ "data", "source", KT_ENUM, .off = OFF(source, enum data_source), .words = source_words, .def = "demo" },
 	{ "data", "csv_dir", KT_PATH, S(csv_dir), .def = "", .flags = K_EMPTY_OK },
@@ -118,6 +120,8 @@ static const struct key keys[] = {
 	{ "http", "max_attempts", KT_INT, .off = OFF(max_attempts, int), .min = 1, .max = 20, .def = "5" },
 	{ "http", "backoff_ms", KT_MS, .off = OFF(backoff_ms, long), .min = 0, .max = 600000, .def = "500" },
 	{ "http", "backoff_max_ms", KT_MS, .off = OFF(backoff_max_ms, long), .min = 0, .max = 3600000, .def = "30000" },
+
+	{ "cgi", "url", KT_PATH, S(cgi_url), .def = "/cgi-bin/nightly.cgi" },
 
 	{ "schedule", "hour_utc", KT_INT, .off = OFF(schedule_hour_utc, int), .min = 0, .max = 23, .def = "2" },
 

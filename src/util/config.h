@@ -26,6 +26,8 @@ struct config {
 	/* [paths] */
 	char *db;                   /* sqlite store, default out/../nightly.db: "var/nightly.db" */
 	char *out;                  /* published site, default "out" */
+	char *templates;            /* page templates, default "templates" */
+	char *assets;               /* stylesheet and script, default "assets" */
 
 	/* [data] */
 	enum data_source source;    /* default demo */
@@ -62,6 +64,9 @@ struct config {
 	/* [schedule] */
 	int schedule_hour_utc;      /* auto runs are enqueued from this hour on, default 2;
 				     * env NIGHTLY_SCHEDULE_HOUR_UTC overrides */
+
+	/* [cgi] */
+	char *cgi_url;              /* where pages send toggles: default /cgi-bin/nightly.cgi */
 
 	/* [pool] */
 	int pool_workers;           /* 0 (default): the number of online CPUs */
