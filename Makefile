@@ -17,7 +17,7 @@ CFLAGS  = -std=c11 -O2 -g -Wall -Wextra -Wshadow -Wstrict-prototypes \
 LDFLAGS =
 CXX     = g++
 CXXFLAGS = -std=c++17 -O2 -g -Wall -Wextra -Isrc -MMD -MP
-PKGS    = jansson inih libcurl sqlite3 libsodium cairo xlsxwriter
+PKGS    = jansson inih libcurl sqlite3 libsodium cairo libpng xlsxwriter
 # ctemplate ships no pkg-config file; the bridge (src/render/tmpl.cc) is
 # the project's only C++, so link with the C++ runtime
 LIBS    = $(shell pkg-config --libs $(PKGS)) -lctemplate_nothreads -lstdc++ -lm

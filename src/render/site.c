@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "core/strategy.h"
@@ -46,6 +47,12 @@ struct site_strategy {
 	int parsed_ok;
 };
 
+/* The four images of one completed run, drawn after the pages. */
+struct chart_job {
+	const struct run *run;
+	char chart[96], chart2x[96], spark[96], spark2x[96];
+};
+
 /* A file of the previous build and the key of its inputs. */
 struct manifest_entry {
 	char *path, *key;
@@ -65,6 +72,10 @@ struct site {
 	size_t nprev;
 	struct strbuf manifest;         /* this build's */
 	char today[11], generated[32], generated_iso[24];
+	struct chart_job *charts;       /* to draw after the pages, in parallel */
+	size_t ncharts;
+	int64_t *charted;               /* runs whose charts are settled (drawn or reused) */
+	size_t ncharted;
 };
 
 /* ---- small formatters ---------------------------------------------------- */
@@ -404,65 +415,124 @@ static void result_release(struct result *res)
 /*
  * The charts of a completed run are immutable: named by run id and data
  * checksum, drawn once, carried over after. Fills the paths (from the
- * root); res is loaded on demand (*loaded tells).
+ * root) and queues the drawing when the previous build does not have
+ * them (draw_charts, after the pages).
  */
-static void run_charts(struct site *s, const struct run *r, struct result *res, int *loaded,
-		       char *chart, char *chart2x, char *spark, char *spark2x, size_t len)
+static void run_charts(struct site *s, const struct run *r, char *chart, char *chart2x,
+		       char *spark, char *spark2x, size_t len)
 {
-	char err[512];
-	struct strbuf p = STRBUF_INIT;
 	const char *sum = r->data_checksum[0] ? r->data_checksum : "00000000";
+	struct chart_job *j;
+	size_t i;
 	int need;
 
 	snprintf(chart, len, "charts/run-%lld-%.8s.png", (long long)r->id, sum);
 	snprintf(chart2x, len, "charts/run-%lld-%.8s@2x.png", (long long)r->id, sum);
 	snprintf(spark, len, "charts/spark-%lld-%.8s.png", (long long)r->id, sum);
 	snprintf(spark2x, len, "charts/spark-%lld-%.8s@2x.png", (long long)r->id, sum);
-	/* drawn earlier in this build (index, strategy and run pages share) */
-	strbuf_addf(&p, "%s/%s", s->staging.buf, spark2x);
-	if (fs_exists(p.buf)) {
-		strbuf_release(&p);
-		return;
-	}
+	for (i = 0; i < s->ncharted; i++)
+		if (s->charted[i] == r->id)
+			return;
+	s->charted = xrealloc_array(s->charted, s->ncharted + 1, sizeof(*s->charted));
+	s->charted[s->ncharted++] = r->id;
 	need = !reuse_named(s, chart) + !reuse_named(s, chart2x) + !reuse_named(s, spark) +
 	       !reuse_named(s, spark2x);
 	s->st->charts_reused += 4 - need;
-	if (!need) {
-		strbuf_release(&p);
+	if (!need)
 		return;
-	}
-	if (fs_mkdirs_parent(p.buf) && s->o->log)
-		log_msg(s->o->log, "warning", "charts: cannot create the folder: %s", strerror(errno));
-	if (!*loaded && result_load(r, s->o->store, res) == 0)
-		*loaded = 1;
-	if (!*loaded) {
-		strbuf_release(&p);
-		return;
-	}
-	{
-		struct chart_series e = { res->t, res->eq, res->n, "Strategy" };
-		struct chart_series b = { res->t, res->bench, res->n, "Benchmark" };
-		const char *bs = json_string_value(json_object_get(json_object_get(res->doc,
-								"benchmark"), "symbol"));
-		int k;
-		if (bs)
-			b.label = bs;
-		for (k = 1; k <= 2; k++) {
-			strbuf_reset(&p);
-			strbuf_addf(&p, "%s/%s", s->staging.buf, k == 1 ? chart : chart2x);
-			if (chart_equity_png(p.buf, 800, 400, k, &e, res->bench ? &b : NULL,
-					     s->o->synthetic, err, sizeof(err)) && s->o->log)
-				log_msg(s->o->log, "warning", "chart of run %lld: %s", (long long)r->id, err);
-			strbuf_reset(&p);
-			strbuf_addf(&p, "%s/%s", s->staging.buf, k == 1 ? spark : spark2x);
-			if (chart_sparkline_png(p.buf, 120, 32, k, res->eq, res->n, err, sizeof(err)) &&
-			    s->o->log)
-				log_msg(s->o->log, "warning", "sparkline of run %lld: %s",
-					(long long)r->id, err);
-		}
-		s->st->charts += 4;
+	s->charts = xrealloc_array(s->charts, s->ncharts + 1, sizeof(*s->charts));
+	j = &s->charts[s->ncharts++];
+	j->run = r;
+	snprintf(j->chart, sizeof(j->chart), "%s", chart);
+	snprintf(j->chart2x, sizeof(j->chart2x), "%s", chart2x);
+	snprintf(j->spark, sizeof(j->spark), "%s", spark);
+	snprintf(j->spark2x, sizeof(j->spark2x), "%s", spark2x);
+}
+
+static void draw_one(struct site *s, const struct chart_job *j, const struct result *res)
+{
+	struct chart_series e = { res->t, res->eq, res->n, "Strategy" };
+	struct chart_series b = { res->t, res->bench, res->n, "Benchmark" };
+	const char *bs = json_string_value(json_object_get(json_object_get(res->doc, "benchmark"),
+							   "symbol"));
+	struct strbuf p = STRBUF_INIT;
+	char err[512];
+	int k;
+
+	if (bs)
+		b.label = bs;
+	for (k = 1; k <= 2; k++) {
+		strbuf_reset(&p);
+		strbuf_addf(&p, "%s/%s", s->staging.buf, k == 1 ? j->chart : j->chart2x);
+		if (chart_equity_png(p.buf, 800, 400, k, &e, res->bench ? &b : NULL,
+				     s->o->synthetic, err, sizeof(err)) && s->o->log)
+			log_msg(s->o->log, "warning", "chart of run %lld: %s", (long long)j->run->id, err);
+		strbuf_reset(&p);
+		strbuf_addf(&p, "%s/%s", s->staging.buf, k == 1 ? j->spark : j->spark2x);
+		if (chart_sparkline_png(p.buf, 120, 32, k, res->eq, res->n, err, sizeof(err)) &&
+		    s->o->log)
+			log_msg(s->o->log, "warning", "sparkline of run %lld: %s",
+				(long long)j->run->id, err);
 	}
 	strbuf_release(&p);
+}
+
+/*
+ * Draw the queued charts. Results are read from the store here, in this
+ * process; then the drawing, which is almost all the cost of a night's
+ * render (rasterising and PNG encoding), is shared among one forked
+ * process per CPU, each taking every n-th chart. Children never touch
+ * the store and leave with _exit.
+ */
+static void draw_charts(struct site *s)
+{
+	struct result *res;
+	struct strbuf dir = STRBUF_INIT;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t i, nproc;
+	pid_t *kids;
+
+	if (!s->ncharts)
+		return;
+	strbuf_addf(&dir, "%s/charts", s->staging.buf);
+	if (fs_mkdirs(dir.buf) && s->o->log)
+		log_msg(s->o->log, "warning", "charts: cannot create %s: %s", dir.buf, strerror(errno));
+	strbuf_release(&dir);
+	res = xcalloc(s->ncharts, sizeof(*res));
+	for (i = 0; i < s->ncharts; i++)
+		if (result_load(s->charts[i].run, s->o->store, &res[i]) && s->o->log)
+			log_msg(s->o->log, "warning", "chart of run %lld: its result cannot be read",
+				(long long)s->charts[i].run->id);
+	nproc = cpus > 1 ? (size_t)cpus : 1;
+	if (nproc > s->ncharts)
+		nproc = s->ncharts;
+	kids = xcalloc(nproc, sizeof(*kids));
+	fflush(NULL);
+	for (i = 1; i < nproc; i++) {
+		size_t k;
+		kids[i] = fork();
+		if (kids[i] == 0) {
+			for (k = i; k < s->ncharts; k += nproc)
+				if (res[k].doc)
+					draw_one(s, &s->charts[k], &res[k]);
+			_exit(0);
+		}
+		if (kids[i] < 0)
+			kids[i] = 0;   /* no child: this process draws its share */
+	}
+	for (i = 0; i < s->ncharts; i++) {
+		size_t slot = i % nproc;
+		if ((slot == 0 || !kids[slot]) && res[i].doc)
+			draw_one(s, &s->charts[i], &res[i]);
+	}
+	for (i = 1; i < nproc; i++)
+		if (kids[i])
+			waitpid(kids[i], NULL, 0);
+	for (i = 0; i < s->ncharts; i++)
+		result_release(&res[i]);
+	free(res);
+	free(kids);
+	s->st->charts += (long)(4 * s->ncharts);
 }
 
 /* ---- pages -------------------------------------------------------------- */
@@ -561,8 +631,6 @@ static int render_index(struct site *s, char *err, size_t errlen)
 		n_needs += x->row.auto_update_enabled && strcmp(day, s->today);
 		if (x->latest) {
 			struct tmpl_dict *l = tmpl_add_section(r, "LATEST");
-			struct result res;
-			int loaded = 0;
 			char c1[96], c2[96], sp1[96], sp2[96];
 			char iso[24];
 			date_format_time(x->latest->completed_at, iso);
@@ -574,9 +642,7 @@ static int render_index(struct site *s, char *err, size_t errlen)
 			tmpl_set(l, "MAX_DRAWDOWN", buf);
 			tmpl_set_int(l, "TRADES", x->latest->trades);
 			tmpl_setf(l, "RUN_HREF", "runs/%lld.html", (long long)x->latest->id);
-			run_charts(s, x->latest, &res, &loaded, c1, c2, sp1, sp2, sizeof(c1));
-			if (loaded)
-				result_release(&res);
+			run_charts(s, x->latest, c1, c2, sp1, sp2, sizeof(c1));
 			tmpl_set(l, "SPARK", sp1);
 			tmpl_set(l, "SPARK_2X", sp2);
 		} else {
@@ -693,12 +759,8 @@ static int render_strategy(struct site *s, struct site_strategy *x, char *err, s
 	}
 	if (x->latest) {
 		struct tmpl_dict *c = tmpl_add_section(d, "CHART");
-		struct result res;
-		int loaded = 0;
 		char c1[96], c2[96], sp1[96], sp2[96];
-		run_charts(s, x->latest, &res, &loaded, c1, c2, sp1, sp2, sizeof(c1));
-		if (loaded)
-			result_release(&res);
+		run_charts(s, x->latest, c1, c2, sp1, sp2, sizeof(c1));
 		tmpl_set(c, "SRC", c1);
 		tmpl_set(c, "SRC_2X", c2);
 		tmpl_setf(c, "RUN_HREF", "runs/%lld.html", (long long)x->latest->id);
@@ -791,9 +853,7 @@ static int render_run(struct site *s, const struct run *r, char *err, size_t err
 	if (final && reuse(s, rel.buf, key) + reuse(s, feed.buf, key) == 2) {
 		s->st->pages_reused++;
 		if (r->status == RUN_COMPLETED)
-			run_charts(s, r, &res, &loaded, c1, c2, sp1, sp2, sizeof(c1));
-		if (loaded)
-			result_release(&res);
+			run_charts(s, r, c1, c2, sp1, sp2, sizeof(c1));
 		goto out;
 	}
 
@@ -838,9 +898,8 @@ static int render_run(struct site *s, const struct run *r, char *err, size_t err
 		tmpl_set(e, "REASON", r->reason);
 	}
 	if (r->status == RUN_COMPLETED) {
-		run_charts(s, r, &res, &loaded, c1, c2, sp1, sp2, sizeof(c1));
-		if (!loaded && result_load(r, s->o->store, &res) == 0)
-			loaded = 1;
+		run_charts(s, r, c1, c2, sp1, sp2, sizeof(c1));
+		loaded = result_load(r, s->o->store, &res) == 0;
 	}
 	if (loaded) {
 		struct tmpl_dict *rs = tmpl_add_section(d, "RESULT");
@@ -1177,6 +1236,7 @@ int site_render(const struct site_options *o, struct site_stats *st, char *err, 
 	if (render_jobs(&s, err, errlen) || render_strategies_feed(&s, err, errlen) ||
 	    render_workbook(&s, err, errlen))
 		goto out;
+	draw_charts(&s);
 	{
 		struct strbuf rel = STRBUF_INIT;
 		strbuf_addstr(&rel, ".manifest");
@@ -1198,6 +1258,8 @@ out:
 			strategy_release(&s.ss[i].parsed);
 	}
 	free(s.ss);
+	free(s.charts);
+	free(s.charted);
 	for (i = 0; i < s.njobs; i++)
 		run_release(&s.jobs[i]);
 	free(s.jobs);

@@ -16,7 +16,9 @@
  *       auto-update on;
  *   (h) 1,000 one-year daily automatic backtests through the worker pool
  *       (`nightly work`'s stage, store writes included), with the
- *       configured number of workers and with one.
+ *       configured number of workers and with one;
+ *   (i) rendering the whole site for 200 strategies and 200 runs, then
+ *       again with nothing changed, and the size of index.html.
  * Each timed figure repeats its work until at least half a second has
  * passed and reports the median of several such rounds.
  * `build/bench a c` runs only the figures named (for profiling).
@@ -33,6 +35,7 @@
 #include "core/engine.h"
 #include "core/strategy.h"
 #include "batch/night.h"
+#include "render/site.h"
 #include "batch/scheduler.h"
 #include "data/alpaca.h"
 #include "data/cache.h"
@@ -284,7 +287,7 @@ static struct store *scheduler_store(const char *db, size_t n, int64_t now)
 			die("users", err);
 	}
 	for (i = 0; i < n; i++) {
-		char def[512], hash[65];
+		char def[512], hash[65], name[64];
 		int64_t id;
 		int f = 5 + (int)(i % 40), sl = 60 + (int)(i / 40 % 100);
 		const char *sym = stocks[i % ns];
@@ -294,7 +297,8 @@ static struct store *scheduler_store(const char *db, size_t n, int64_t now)
 			 "\"exit\":{\"cross_below\":[{\"ind\":\"sma\",\"period\":%d},{\"ind\":\"sma\",\"period\":%d}]}}",
 			 f, sl, sym, sym, f, sl, f, sl);
 		hash_sha256_hex(def, strlen(def), hash);
-		if (strategies_add(st, (int64_t)(i % 100) + 1, def + 9, TF_1D, "stock", sym, def,
+		snprintf(name, sizeof(name), "sma %d/%d %s", f, sl, sym);
+		if (strategies_add(st, (int64_t)(i % 100) + 1, name, TF_1D, "stock", sym, def,
 				   hash, now, &id, err, sizeof(err)) ||
 		    strategies_set_auto(st, id, 1, 365, now, err, sizeof(err)))
 			die("strategies", err);
@@ -387,6 +391,50 @@ static void pool_figure(int64_t now)
 	snprintf(db, sizeof(db), "rm -rf '%s'", dir);
 	if (system(db))
 		fputs("bench: could not remove the temporary store\n", stderr);
+}
+
+static void site_figure(int64_t now)
+{
+	char dir[] = "/tmp/nightly-bench-site.XXXXXX", db[96], out[96], err[512];
+	struct site_options so;
+	struct site_stats ss;
+	struct store *st;
+	struct logger log;
+	long done = 0;
+	double first, again;
+
+	if (!mkdtemp(dir))
+		die("mkdtemp", strerror(errno));
+	snprintf(db, sizeof(db), "%s/s.db", dir);
+	snprintf(out, sizeof(out), "%s/out", dir);
+	st = scheduler_store(db, 200, now);
+	pool_night(st, dir, (int)sysconf(_SC_NPROCESSORS_ONLN), now, &done);
+	setenv("NIGHTLY_LOG", "off", 1);
+	log_init(&log, 2, now);
+	memset(&so, 0, sizeof(so));
+	so.store = st;
+	so.out_dir = out;
+	so.templates_dir = "templates";
+	so.assets_dir = "assets";
+	so.cgi_url = "/cgi-bin/nightly.cgi";
+	so.now = now;
+	so.synthetic = 1;
+	so.log = &log;
+	if (site_render(&so, &ss, err, sizeof(err)))
+		die("site", err);
+	first = ss.seconds;
+	printf("(i) site for 200 strategies and %ld runs: %.2f s (%ld pages, %ld charts drawn)  (target < 2 s)\n",
+	       done, first, ss.pages, ss.charts);
+	if (site_render(&so, &ss, err, sizeof(err)))
+		die("site", err);
+	again = ss.seconds;
+	printf("    re-render with nothing changed: %.3f s (%ld charts drawn, %ld reused; %ld run pages reused)  (target < 0.5 s)\n",
+	       again, ss.charts, ss.charts_reused, ss.pages_reused);
+	printf("    index.html: %.1f KB  (target < 150 KB)\n\n", (double)ss.index_bytes / 1024);
+	store_close(st);
+	snprintf(db, sizeof(db), "rm -rf '%s'", dir);
+	if (system(db))
+		fputs("bench: could not remove the temporary folder\n", stderr);
 }
 
 int main(int argc, char **argv)
@@ -535,6 +583,8 @@ int main(int argc, char **argv)
 		scheduler_figure(now);
 	if (only['h'])
 		pool_figure(now);
+	if (only['i'])
+		site_figure(now);
 
 	/* (d) */
 	getrusage(RUSAGE_SELF, &ru);
