@@ -122,6 +122,9 @@ static const struct key keys[] = {
 	{ "http", "backoff_max_ms", KT_MS, .off = OFF(backoff_max_ms, long), .min = 0, .max = 3600000, .def = "30000" },
 
 	{ "cgi", "url", KT_PATH, S(cgi_url), .def = "/cgi-bin/nightly.cgi" },
+	{ "cgi", "allowed_origin", KT_PATH, S(cgi_allowed_origin), .def = "", .flags = K_EMPTY_OK },
+
+	{ "audit", "key_file", KT_PATH, S(audit_key_file), .def = "var/audit.key" },
 
 	{ "schedule", "hour_utc", KT_INT, .off = OFF(schedule_hour_utc, int), .min = 0, .max = 23, .def = "2" },
 

@@ -67,6 +67,11 @@ struct config {
 
 	/* [cgi] */
 	char *cgi_url;              /* where pages send toggles: default /cgi-bin/nightly.cgi */
+	char *cgi_allowed_origin;   /* scheme://host[:port] state-changing requests must
+				     * come from (Origin, else Referer); "" refuses them */
+
+	/* [audit] */
+	char *audit_key_file;       /* Ed25519 signing key, default var/audit.key */
 
 	/* [pool] */
 	int pool_workers;           /* 0 (default): the number of online CPUs */
