@@ -47,10 +47,17 @@
     return holder.getAttribute('data-last-auto-day') === today ? 'updated' : 'needs';
   }
 
-  // Each [data-fresh-slot] (a flex box) holds at most one badge: after its
-  // first pill, or first.
+  // Each [data-fresh-slot] holds at most one badge: after its first pill, or
+  // first. A holder without one (an index row) uses the element holding its
+  // pill (the auto-update cell).
+  function freshSlots(holder) {
+    var slots = $all('[data-fresh-slot]', holder);
+    var pill = slots.length ? null : $('.pill', holder);
+    return pill ? [pill.parentNode] : slots;
+  }
+
   function renderBadges(holder, state) {
-    $all('[data-fresh-slot]', holder).forEach(function (slot) {
+    freshSlots(holder).forEach(function (slot) {
       $all('.badge', slot).forEach(function (old) { slot.removeChild(old); });
       if (!state) return;
       var b = el('span', 'badge ' + (state === 'updated' ? 'badge-ok' : 'badge-warn'),
@@ -88,7 +95,7 @@
         var t = Date.parse(row.getAttribute('data-updated') || '');
         if (isNaN(t) || t <= lastMs) return;
         row.classList.add('is-new');
-        var cell = $('.name', row) || row.firstElementChild;
+        var cell = $('th', row) || row.firstElementChild;
         if (cell && !$('.new-mark', cell)) {
           var mark = el('span', 'new-mark', 'new');
           mark.title = 'New run since your last visit';
