@@ -50,7 +50,9 @@ const char *audit_public_key_hex(const struct audit *a);
 /*
  * Append one entry (in the store, inside the caller's transaction if one
  * is open). details_json: a JSON object as text ("{}" when NULL). strategy_id
- * (0 = none) feeds the index for `audit show --strategy`. *seq gets the
+ * (0 = none) feeds the index for `audit show --strategy`; it must follow
+ * from the hashed content (subject "strategy:N", or a "strategy_id"
+ * member of details, which is added when missing). *seq gets the
  * entry's number (may be NULL). Returns 0 or -1.
  */
 int audit_append(struct audit *a, int64_t ts, const char *actor, const char *action,
@@ -81,9 +83,8 @@ int audit_query(struct store *st, const struct audit_query *q, struct audit_entr
 
 /*
  * Write OUT/audit/YYYY-MM-DD.jsonl (one per UTC day with entries), and
- * public-key.txt, into dir. Files of past days whose content is already
- * there unchanged may be kept (the caller hard-links them); see
- * audit_day_key. Returns 0 or -1.
+ * public-key.txt, into dir. A day file whose content is already there
+ * unchanged is not rewritten. Returns 0 or -1.
  */
 int audit_export(struct store *st, const char *pubkey_hex, const char *dir,
 		 char *err, size_t errlen);

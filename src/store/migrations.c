@@ -182,6 +182,47 @@ static const char *const migrations[] = {
 	"CREATE INDEX backtest_runs_user_day ON backtest_runs (user_id, created_at);"
 	/* counts per status since a time, answered from the index alone */
 	"CREATE INDEX backtest_runs_created ON backtest_runs (created_at, status);",
+
+	/*
+	 * 3: the audit trail (src/audit). One row per entry, seq 1, 2, ...
+	 * (the rowid). details, prev, hash and sig are the exact texts the
+	 * published line is built from: hash covers the canonical line
+	 * rebuilt from seq..prev, so nothing here may be normalised later.
+	 * strategy_id is the `audit show --strategy` key, NULL when the entry
+	 * concerns no strategy; it is derived from the hashed content
+	 * (subject "strategy:N" or details "strategy_id"), so verify checks
+	 * it too.
+	 *
+	 * Append-only: UPDATE and DELETE are refused, and so is an INSERT of
+	 * anything but the next seq, which also shuts INSERT OR REPLACE (its
+	 * implicit delete fires no delete trigger) and gaps out. A trigger
+	 * does not stop someone with the file; the hashes and signatures do.
+	 */
+	"CREATE TABLE audit_log ("
+	" seq INTEGER PRIMARY KEY CHECK (seq >= 1),"
+	" ts INTEGER NOT NULL,"
+	" actor TEXT NOT NULL,"
+	" action TEXT NOT NULL,"
+	" subject TEXT NOT NULL,"
+	" strategy_id INTEGER CHECK (strategy_id IS NULL OR strategy_id > 0),"
+	" details TEXT NOT NULL,"
+	" prev TEXT NOT NULL,"
+	" hash TEXT NOT NULL,"
+	" sig TEXT NOT NULL"
+	");"
+	/* `audit show --strategy N`, newest first: a backward walk of the
+	 * index; entries without a strategy stay out of it */
+	"CREATE INDEX audit_log_strategy ON audit_log (strategy_id, seq)"
+	" WHERE strategy_id IS NOT NULL;"
+	/* --since, and the day files of the export */
+	"CREATE INDEX audit_log_ts ON audit_log (ts);"
+	"CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log"
+	" BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;"
+	"CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log"
+	" BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;"
+	"CREATE TRIGGER audit_log_next_seq BEFORE INSERT ON audit_log"
+	" WHEN NEW.seq IS NOT (SELECT IFNULL(MAX(seq), 0) + 1 FROM audit_log)"
+	" BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: seq must be the next number'); END;",
 };
 
 int store_migration_count(void)
