@@ -30,6 +30,7 @@ static const struct command commands[] = {
 	{ "run", cmd_run, "the nightly job: schedule auto-updates, then work the queue", cmd_run_usage },
 	{ "work", cmd_work, "work the queue now (no scheduling)", cmd_work_usage },
 	{ "render", cmd_render, "rebuild the published site from the store", cmd_render_usage },
+	{ "audit", cmd_audit_cmd, "show or verify the signed audit trail", cmd_audit_usage },
 	{ "help", cmd_help, "show this help, or a command's (help COMMAND)", NULL },
 };
 
@@ -138,6 +139,7 @@ int main(int argc, char **argv)
 	}
 	log_init(&env.log, 2, env.now_given ? env.now : 0);
 	rc = c->fn(argc - i, argv + i, &env);
+	cmd_audit_done(&env);
 	config_release(&env.cfg);
 	return rc;
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "audit/audit.h"
 #include "batch/manifest.h"
 #include "batch/pool.h"
 #include "batch/task.h"
@@ -26,6 +27,7 @@
 struct job {
 	struct run run;               /* as last known (result strings not kept) */
 	char strategy[128];
+	char content_hash[65];        /* of the run's strategy version */
 	int task;                     /* index into tasks, -1: not dispatched */
 	int queued;                   /* submitted to the pool and not done */
 	double started;               /* log_clock() at start, for durations */
@@ -175,8 +177,32 @@ static int load_jobs(struct night *n, char *err, size_t errlen)
 	return 0;
 }
 
+/* One run.* audit entry for job j; details: a JSON object's inside. */
+static void audit_job(struct night *n, const struct job *j, const char *action,
+		      const char *details)
+{
+	struct strbuf d = STRBUF_INIT;
+	char subject[40], err[512];
+
+	if (!n->o->audit)
+		return;
+	strbuf_addf(&d, "{\"strategy_id\":%lld,\"version\":%d", (long long)j->run.strategy_id,
+		    j->run.version);
+	if (j->content_hash[0])
+		strbuf_addf(&d, ",\"content_hash\":\"%s\"", j->content_hash);
+	if (details && *details)
+		strbuf_addf(&d, ",%s", details);
+	strbuf_addch(&d, '}');
+	snprintf(subject, sizeof(subject), "run:%lld", (long long)j->run.id);
+	if (audit_append(n->o->audit, night_now(n), "scheduler", action, subject,
+			 j->run.strategy_id, d.buf, NULL, err, sizeof(err)))
+		log_msg(n->o->log, "warning", "audit: %s", err);
+	strbuf_release(&d);
+}
+
 static void fail_job(struct night *n, struct job *j, const char *msg, const char *reason)
 {
+	struct strbuf d = STRBUF_INIT;
 	char err[512];
 	if (runs_fail(n->o->store, j->run.id, night_now(n), msg, reason, err, sizeof(err)))
 		log_msg(n->o->log, "warning", "run %lld: %s", (long long)j->run.id, err);
@@ -186,6 +212,12 @@ static void fail_job(struct night *n, struct job *j, const char *msg, const char
 	if (reason)
 		snprintf(j->run.reason, sizeof(j->run.reason), "%s", reason);
 	n->sum->failed++;
+	strbuf_addstr(&d, "\"message\":");
+	strbuf_add_json_str(&d, msg);
+	if (reason)
+		strbuf_addf(&d, ",\"reason\":\"%s\"", reason);
+	audit_job(n, j, "run.failed", d.buf);
+	strbuf_release(&d);
 }
 
 /* Parse each pending run's definition and dates; failures fail the run. */
@@ -210,6 +242,7 @@ static void prepare_tasks(struct night *n)
 				 "definition");
 			continue;
 		}
+		memcpy(j->content_hash, hash, sizeof(j->content_hash));
 		if (strategy_parse(&t->strategy, def, strlen(def), err, sizeof(err))) {
 			char msg[600];
 			snprintf(msg, sizeof(msg), "definition: %s", err);
@@ -343,11 +376,17 @@ static void finish_ok(struct night *n, struct job *j, const struct strbuf *data)
 			  metrics.buf, nl2 + 1, sum, err, sizeof(err))) {
 		fail_job(n, j, err, "store");
 	} else {
+		struct strbuf d = STRBUF_INIT;
 		j->run.status = RUN_COMPLETED;
 		j->run.progress = 100;
 		j->run.completed_at = night_now(n);
 		j->run.total_return = tr;
 		n->sum->completed++;
+		strbuf_addf(&d, "\"data_checksum\":\"%s\",\"total_return\":", sum);
+		strbuf_add_double(&d, tr);
+		strbuf_addf(&d, ",\"trades\":%ld", trades);
+		audit_job(n, j, "run.completed", d.buf);
+		strbuf_release(&d);
 	}
 	strbuf_release(&metrics);
 	json_decref(m);
@@ -393,6 +432,7 @@ static void poll_cancels(struct night *n, struct pool *p)
 			j->queued = 0;
 			j->run.status = RUN_CANCELLED;
 			n->sum->cancelled++;
+			audit_job(n, j, "run.cancelled", "\"while\":\"queued\"");
 			log_run(n, j);
 		}
 		run_release(&rs[k]);
@@ -466,6 +506,7 @@ static int worker_stage(struct night *n, char *err, size_t errlen)
 			j->run.status = RUN_RUNNING;
 			j->run.started_at = night_now(n);
 			j->started = log_clock();
+			audit_job(n, j, "run.started", NULL);
 			break;
 		case POOL_EV_PROGRESS:
 			j->run.progress = ev.progress;
@@ -487,6 +528,7 @@ static int worker_stage(struct night *n, char *err, size_t errlen)
 						(long long)j->run.id, msg);
 				j->run.status = RUN_CANCELLED;
 				n->sum->cancelled++;
+				audit_job(n, j, "run.cancelled", NULL);
 			} else {
 				task_to_run(ev.data.buf, msg, sizeof(msg));
 				fail_job(n, j, msg, NULL);
@@ -525,6 +567,27 @@ int night_run(const struct night_options *o, struct night_summary *sum,
 	n.t0 = log_clock();
 	n.sum = sum;
 	rc = 0;
+	if (o->audit) {
+		/* name each run a crash left behind before requeueing them */
+		struct runs_filter f;
+		struct run *rs = NULL;
+		size_t nr = 0, k;
+		memset(&f, 0, sizeof(f));
+		f.status_mask = 1u << RUN_RUNNING;
+		if (!runs_list(o->store, &f, &rs, &nr, err, errlen)) {
+			for (k = 0; k < nr; k++) {
+				char subject[40];
+				snprintf(subject, sizeof(subject), "run:%lld", (long long)rs[k].id);
+				if (audit_append(o->audit, o->now, "scheduler", "run.requeued", subject,
+						 rs[k].strategy_id,
+						 "{\"why\":\"left running by an interrupted invocation\"}",
+						 NULL, err, errlen))
+					log_msg(o->log, "warning", "audit: %s", err);
+				run_release(&rs[k]);
+			}
+			free(rs);
+		}
+	}
 	if (runs_requeue_running(o->store, &sum->recovered, err, errlen)) {
 		rc = -1;
 		goto out;
@@ -533,7 +596,8 @@ int night_run(const struct night_options *o, struct night_summary *sum,
 		log_msg(o->log, "recovered", "%ld runs interrupted by a crash went back to pending",
 			sum->recovered);
 	if (o->schedule &&
-	    scheduler_run(o->store, o->hour_utc, o->now, o->log, &sum->sched, err, errlen)) {
+	    scheduler_run(o->store, o->hour_utc, o->now, o->log, o->audit, &sum->sched, err,
+			  errlen)) {
 		rc = -1;
 		goto out;
 	}

@@ -35,6 +35,7 @@ struct night_options {
 	struct source *src;
 	const struct coingecko_options *coingecko;  /* for CRYPTO_CAP on remote sources */
 	struct store *store;
+	struct audit *audit;          /* run.* entries (actor "scheduler"); may be NULL */
 	const char *lock_path;
 	const char *status_path;      /* OUT/status.json */
 	int progress_bar;             /* draw on stderr (a terminal) */

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit/audit.h"
 #include "store/runs.h"
 #include "store/strategies.h"
 #include "store/users.h"
@@ -67,8 +68,35 @@ static struct owner_count *owner_find(struct owner_map *m, int64_t owner, int *f
 	return &m->slot[i];
 }
 
+/* run.queued / run.skipped, in the scheduler's transaction. */
+static int audit_run(struct audit *audit, int64_t now, const struct run *r,
+		     const struct strategy_row *s, char *err, size_t errlen)
+{
+	struct strbuf d = STRBUF_INIT;
+	char subject[40];
+	int rc;
+
+	if (!audit)
+		return 0;
+	strbuf_addf(&d, "{\"strategy_id\":%lld,\"version\":%d,\"content_hash\":\"%s\","
+		    "\"triggered_by\":\"auto\",\"auto_day\":\"%s\",\"date_from\":\"%s\","
+		    "\"date_to\":\"%s\"", (long long)s->id, r->version, s->content_hash,
+		    r->auto_day, r->date_from, r->date_to);
+	if (r->status == RUN_SKIPPED) {
+		strbuf_addf(&d, ",\"reason\":\"%s\",\"message\":", r->reason);
+		strbuf_add_json_str(&d, r->error_message);
+	}
+	strbuf_addch(&d, '}');
+	snprintf(subject, sizeof(subject), "run:%lld", (long long)r->id);
+	rc = audit_append(audit, now, "scheduler",
+			  r->status == RUN_SKIPPED ? "run.skipped" : "run.queued", subject,
+			  s->id, d.buf, NULL, err, errlen);
+	strbuf_release(&d);
+	return rc;
+}
+
 int scheduler_run(struct store *st, int hour_utc, int64_t now, struct logger *log,
-		  struct sched_result *res, char *err, size_t errlen)
+		  struct audit *audit, struct sched_result *res, char *err, size_t errlen)
 {
 	struct strategy_row *rows = NULL;
 	struct owner_map owners;
@@ -144,6 +172,10 @@ int scheduler_run(struct store *st, int hour_utc, int64_t now, struct logger *lo
 		if (made == 1) {
 			res->existing++;
 			continue;
+		}
+		if (audit_run(audit, now, &r, s, err, errlen)) {
+			rc = -1;
+			break;
 		}
 		if (r.status == RUN_SKIPPED) {
 			res->skipped++;

@@ -42,8 +42,14 @@ int64_t scheduler_day(int64_t now, int hour_utc);
  */
 int64_t scheduler_date_to(int64_t now, enum timeframe tf, const char *asset_class);
 
-/* Run the stage. Returns 0, or -1 with a message (store errors). */
+struct audit;
+
+/*
+ * Run the stage. Every run it creates is also an audit entry (run.queued
+ * or run.skipped, actor "scheduler") when audit is not NULL. Returns 0,
+ * or -1 with a message (store or audit errors; nothing is then kept).
+ */
 int scheduler_run(struct store *st, int hour_utc, int64_t now, struct logger *log,
-		  struct sched_result *res, char *err, size_t errlen);
+		  struct audit *audit, struct sched_result *res, char *err, size_t errlen);
 
 #endif

@@ -28,6 +28,7 @@ struct cmd_env {
 	int now_given;
 	struct config cfg;        /* read before the command runs */
 	struct logger log;        /* JSON lines on stderr (readable on a tty) */
+	struct audit *audit;      /* opened on first use (cmd_audit), closed by main */
 };
 
 /* The configured source ([data] source). Never NULL. */
@@ -53,6 +54,20 @@ struct store *cmd_store_require(struct cmd_env *env);
 /* Print "nightly CMD: msg", the usage, and return EXIT_USAGE. */
 int cmd_usage_error(const char *cmd, const char *msg, const char *usage);
 
+/*
+ * Append an audit entry for a change the command made in st (see
+ * audit/audit.h). The actor is $NIGHTLY_ACTOR, else the login name
+ * ("cli:NAME"); details is a JSON object (build it with strbuf_add_json_str
+ * for any text). Returns 0, or -1 after printing why: a change that
+ * cannot be audited must not look done.
+ */
+int cmd_audit(struct cmd_env *env, struct store *st, const char *action,
+	      const char *subject, int64_t strategy_id, const char *details);
+/* Close the audit handle (before closing the store it was opened on). */
+void cmd_audit_done(struct cmd_env *env);
+/* The actor name cmd_audit uses. */
+const char *cmd_actor(void);
+
 /* Parse a positive id; 0 on error. */
 int64_t cmd_parse_id(const char *s);
 
@@ -70,6 +85,7 @@ int cmd_runs(int argc, char **argv, struct cmd_env *env);
 int cmd_run(int argc, char **argv, struct cmd_env *env);
 int cmd_work(int argc, char **argv, struct cmd_env *env);
 int cmd_render(int argc, char **argv, struct cmd_env *env);
+int cmd_audit_cmd(int argc, char **argv, struct cmd_env *env);
 
 /* Build the site from st (under the caller's lock). 0 or -1 with err. */
 int cmd_render_site(struct cmd_env *env, struct store *st, char *err, size_t errlen);
@@ -83,5 +99,6 @@ extern const char cmd_runs_usage[];
 extern const char cmd_run_usage[];
 extern const char cmd_work_usage[];
 extern const char cmd_render_usage[];
+extern const char cmd_audit_usage[];
 
 #endif

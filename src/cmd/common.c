@@ -3,11 +3,14 @@
  * (or degraded mode without it), word lists.
  */
 #include <errno.h>
+#include <pwd.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "audit/audit.h"
 #include "data/alpaca.h"
 #include "data/coingecko.h"
 #include "util/fsutil.h"
@@ -92,6 +95,47 @@ struct store *cmd_store_require(struct cmd_env *env)
 		return NULL;
 	}
 	return st;
+}
+
+const char *cmd_actor(void)
+{
+	static char name[80];
+	const char *env = getenv("NIGHTLY_ACTOR");
+	struct passwd *pw;
+
+	if (name[0])
+		return name;
+	if (env && *env) {
+		snprintf(name, sizeof(name), "%s", env);
+	} else {
+		pw = getpwuid(getuid());
+		snprintf(name, sizeof(name), "cli:%s", pw ? pw->pw_name : "unknown");
+	}
+	return name;
+}
+
+int cmd_audit(struct cmd_env *env, struct store *st, const char *action,
+	      const char *subject, int64_t strategy_id, const char *details)
+{
+	char err[512];
+
+	if (!env->audit && audit_open(&env->audit, st, env->cfg.audit_key_file, err,
+				      sizeof(err))) {
+		fprintf(stderr, "nightly: %s\n", err);
+		return -1;
+	}
+	if (audit_append(env->audit, env->now, cmd_actor(), action, subject, strategy_id,
+			 details, NULL, err, sizeof(err))) {
+		fprintf(stderr, "nightly: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+void cmd_audit_done(struct cmd_env *env)
+{
+	audit_close(env->audit);
+	env->audit = NULL;
 }
 
 int cmd_usage_error(const char *cmd, const char *msg, const char *usage)

@@ -498,8 +498,25 @@ static int data_purge(int argc, char **argv, struct cmd_env *env)
 		}
 		free(rows);
 	}
+	if (!rc) {
+		struct strbuf d = STRBUF_INIT, subj = STRBUF_INIT;
+		strbuf_addstr(&d, "{\"what\":");
+		strbuf_add_json_str(&d, argv[1]);
+		if (argc == 3) {
+			strbuf_addstr(&d, ",\"symbol\":");
+			strbuf_add_json_str(&d, argv[2]);
+		}
+		strbuf_addf(&d, ",\"deleted\":%ld}", deleted);
+		strbuf_addf(&subj, "data:%s", !strcmp(argv[1], "--all") ? "*" : src->name);
+		if (cmd_audit(env, st, "data.purge", subj.buf, 0, d.buf))
+			rc = -2;
+		strbuf_release(&d);
+		strbuf_release(&subj);
+		cmd_audit_done(env);
+	}
 	if (rc) {
-		fprintf(stderr, "nightly data purge: %s\n", err);
+		if (rc != -2)
+			fprintf(stderr, "nightly data purge: %s\n", err);
 		rc = EXIT_FAIL;
 	} else {
 		printf("purged %ld bars\n", deleted);

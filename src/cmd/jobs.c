@@ -111,9 +111,33 @@ static int jobs_submit(int argc, char **argv, struct cmd_env *env)
 		snprintf(r.error_message, sizeof(r.error_message),
 			 "daily backtest limit of %d reached for %s", u.daily_backtest_limit, u.name);
 	}
-	if (runs_create(st, &r, env->now, err, sizeof(err))) {
+	if (store_begin(st, err, sizeof(err)) || runs_create(st, &r, env->now, err, sizeof(err))) {
 		fprintf(stderr, "nightly jobs submit: %s\n", err);
+		store_rollback(st);
 		goto out;
+	}
+	{
+		struct strbuf d = STRBUF_INIT;
+		char subject[40];
+		int bad;
+		strbuf_addf(&d, "{\"strategy_id\":%lld,\"version\":%d,\"content_hash\":\"%s\","
+			    "\"triggered_by\":\"manual\",\"priority\":\"%s\",\"date_from\":\"%s\","
+			    "\"date_to\":\"%s\",\"user\":", (long long)sid, r.version, row.content_hash,
+			    run_priority_name(r.priority), r.date_from, r.date_to);
+		strbuf_add_json_str(&d, u.name);
+		if (r.status == RUN_SKIPPED) {
+			strbuf_addf(&d, ",\"reason\":\"%s\",\"message\":", r.reason);
+			strbuf_add_json_str(&d, r.error_message);
+		}
+		strbuf_addch(&d, '}');
+		snprintf(subject, sizeof(subject), "run:%lld", (long long)r.id);
+		bad = cmd_audit(env, st, r.status == RUN_SKIPPED ? "run.skipped" : "run.queued",
+				subject, sid, d.buf) || store_commit(st, err, sizeof(err));
+		strbuf_release(&d);
+		if (bad) {
+			store_rollback(st);
+			goto out;
+		}
 	}
 	if (r.status == RUN_SKIPPED) {
 		printf("%lld\n", (long long)r.id);
@@ -128,6 +152,7 @@ static int jobs_submit(int argc, char **argv, struct cmd_env *env)
 		(long long)r.id, (long long)sid, run_priority_name(r.priority), u.name);
 	rc = EXIT_OK;
 out:
+	cmd_audit_done(env);
 	store_close(st);
 	return rc;
 }
@@ -233,12 +258,32 @@ static int jobs_cancel(int argc, char **argv, struct cmd_env *env)
 		return cmd_usage_error("jobs", "cancel takes a run ID", cmd_jobs_usage);
 	if (!(st = cmd_store_require(env)))
 		return EXIT_FAIL;
-	rc = runs_cancel(st, id, env->now, &state, err, sizeof(err));
-	store_close(st);
-	if (rc) {
-		fprintf(stderr, "nightly jobs cancel: %s\n", rc > 0 ? "no such run" : err);
+	if (store_begin(st, err, sizeof(err))) {
+		fprintf(stderr, "nightly jobs cancel: %s\n", err);
+		store_close(st);
 		return EXIT_FAIL;
 	}
+	rc = runs_cancel(st, id, env->now, &state, err, sizeof(err));
+	if (!rc && state < 2) {
+		struct run r;
+		char subject[40];
+		runs_get(st, id, 0, &r, err, sizeof(err));
+		snprintf(subject, sizeof(subject), "run:%lld", (long long)id);
+		if (cmd_audit(env, st, state ? "run.cancel_requested" : "run.cancelled", subject,
+			      r.strategy_id, "{}"))
+			rc = -2;
+		run_release(&r);
+	}
+	if (rc || store_commit(st, err, sizeof(err))) {
+		store_rollback(st);
+		cmd_audit_done(env);
+		store_close(st);
+		if (rc != -2)
+			fprintf(stderr, "nightly jobs cancel: %s\n", rc > 0 ? "no such run" : err);
+		return EXIT_FAIL;
+	}
+	cmd_audit_done(env);
+	store_close(st);
 	if (state == 0)
 		printf("run %lld cancelled\n", (long long)id);
 	else if (state == 1)

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "audit/audit.h"
 #include "cmd/cmd.h"
 #include "render/site.h"
 #include "util/lock.h"
@@ -20,6 +21,8 @@ int cmd_render_site(struct cmd_env *env, struct store *st, char *err, size_t err
 {
 	struct site_options o;
 	struct site_stats ss;
+	struct audit *a = NULL;
+	int rc;
 
 	memset(&o, 0, sizeof(o));
 	o.store = st;
@@ -30,7 +33,12 @@ int cmd_render_site(struct cmd_env *env, struct store *st, char *err, size_t err
 	o.now = env->now;
 	o.synthetic = env->cfg.source == DATA_DEMO;
 	o.log = &env->log;
-	if (site_render(&o, &ss, err, errlen))
+	if (audit_open(&a, st, env->cfg.audit_key_file, err, errlen))
+		return -1;
+	o.audit_pubkey = audit_public_key_hex(a);
+	rc = site_render(&o, &ss, err, errlen);
+	audit_close(a);
+	if (rc)
 		return -1;
 	{
 		struct log_line ln;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "audit/audit.h"
 #include "batch/night.h"
 #include "cmd/cmd.h"
 #include "data/coingecko.h"
@@ -83,6 +84,11 @@ static int night(int argc, char **argv, struct cmd_env *env, int schedule)
 	}
 	if (!(o.store = cmd_store_require(env)))
 		return EXIT_FAIL;
+	if (audit_open(&o.audit, o.store, cfg->audit_key_file, err, sizeof(err))) {
+		fprintf(stderr, "nightly %s: %s\n", name, err);
+		store_close(o.store);
+		return EXIT_FAIL;
+	}
 	o.schedule = schedule;
 	o.cfg = cfg;
 	o.now = env->now;
@@ -131,6 +137,7 @@ static int night(int argc, char **argv, struct cmd_env *env, int schedule)
 		}
 	}
 	source_free(o.src);
+	audit_close(o.audit);
 	store_close(o.store);
 	strbuf_release(&lock);
 	strbuf_release(&status);

@@ -30,6 +30,28 @@ const char cmd_strategy_usage[] =
 	"(default 365): each automatic run covers that many days up to the last\n"
 	"completed candle.\n";
 
+/* strategy.add / strategy.update audit entry. */
+static int audit_strategy(struct cmd_env *env, struct store *st, const char *action,
+			  int64_t id, const char *name, int version, const char *hash,
+			  const char *owner)
+{
+	struct strbuf d = STRBUF_INIT;
+	char subject[40];
+	int rc;
+
+	strbuf_addstr(&d, "{\"name\":");
+	strbuf_add_json_str(&d, name);
+	if (owner) {
+		strbuf_addstr(&d, ",\"owner\":");
+		strbuf_add_json_str(&d, owner);
+	}
+	strbuf_addf(&d, ",\"version\":%d,\"content_hash\":\"%s\"}", version, hash);
+	snprintf(subject, sizeof(subject), "strategy:%lld", (long long)id);
+	rc = cmd_audit(env, st, action, subject, id, d.buf);
+	strbuf_release(&d);
+	return rc;
+}
+
 /* Read and validate FILE; fills the parts the store keeps. */
 static int load_definition(const char *file, struct strbuf *text, struct strategy *s,
 			   struct strbuf *assets, char hash[65])
@@ -86,9 +108,16 @@ static int strategy_add(int argc, char **argv, struct cmd_env *env)
 			i > 0 ? "no such user (add it with: nightly user add NAME --role R)" : err);
 		goto out;
 	}
-	if (strategies_add(st, u.id, s.name, s.timeframe, asset_class_name(s.asset_class),
+	if (store_begin(st, err, sizeof(err)) ||
+	    strategies_add(st, u.id, s.name, s.timeframe, asset_class_name(s.asset_class),
 			   assets.buf, text.buf, hash, env->now, &id, err, sizeof(err))) {
 		fprintf(stderr, "nightly strategy add: %s\n", err);
+		store_rollback(st);
+		goto out;
+	}
+	if (audit_strategy(env, st, "strategy.add", id, s.name, 1, hash, owner) ||
+	    store_commit(st, err, sizeof(err))) {
+		store_rollback(st);
 		goto out;
 	}
 	printf("%lld\n", (long long)id);
@@ -96,6 +125,7 @@ static int strategy_add(int argc, char **argv, struct cmd_env *env)
 		s.name, owner);
 	rc = EXIT_OK;
 out:
+	cmd_audit_done(env);
 	store_close(st);
 	strategy_release(&s);
 	strbuf_release(&text);
@@ -121,16 +151,22 @@ static int strategy_update(int argc, char **argv, struct cmd_env *env)
 	}
 	rc = EXIT_FAIL;
 	if ((st = cmd_store_require(env))) {
-		if (strategies_update(st, id, s.name, s.timeframe, asset_class_name(s.asset_class),
+		if (store_begin(st, err, sizeof(err)) ||
+		    strategies_update(st, id, s.name, s.timeframe, asset_class_name(s.asset_class),
 				      assets.buf, text.buf, hash, env->now, &version, err,
 				      sizeof(err))) {
 			fprintf(stderr, "nightly strategy update: %s\n", err);
+			store_rollback(st);
+		} else if (audit_strategy(env, st, "strategy.update", id, s.name, version, hash,
+					  NULL) || store_commit(st, err, sizeof(err))) {
+			store_rollback(st);
 		} else {
 			printf("strategy %lld is now at version %d\n", (long long)id, version);
 			log_msg(&env->log, "strategy", "strategy %lld updated to version %d",
 				(long long)id, version);
 			rc = EXIT_OK;
 		}
+		cmd_audit_done(env);
 		store_close(st);
 	}
 	strategy_release(&s);
@@ -182,10 +218,34 @@ static int strategy_set(int argc, char **argv, struct cmd_env *env)
 	}
 	if (enabled < 0)
 		enabled = row.auto_update_enabled;
-	if (strategies_set_auto(st, id, enabled, lookback, env->now, err, sizeof(err))) {
+	if (store_begin(st, err, sizeof(err)) ||
+	    strategies_set_auto(st, id, enabled, lookback, env->now, err, sizeof(err))) {
 		fprintf(stderr, "nightly strategy set: %s\n", err);
+		store_rollback(st);
 		store_close(st);
 		return EXIT_FAIL;
+	}
+	{
+		struct strategy_row after;
+		struct strbuf d = STRBUF_INIT;
+		char subject[40];
+		int bad;
+		strategies_get(st, id, &after, err, sizeof(err));
+		strbuf_addf(&d, "{\"auto_update_enabled\":{\"old\":%s,\"new\":%s},"
+			    "\"auto_update_lookback_days\":{\"old\":%d,\"new\":%d}}",
+			    row.auto_update_enabled ? "true" : "false",
+			    after.auto_update_enabled ? "true" : "false",
+			    row.auto_update_lookback_days, after.auto_update_lookback_days);
+		snprintf(subject, sizeof(subject), "strategy:%lld", (long long)id);
+		bad = cmd_audit(env, st, "strategy.auto_update", subject, id, d.buf) ||
+		      store_commit(st, err, sizeof(err));
+		strbuf_release(&d);
+		cmd_audit_done(env);
+		if (bad) {
+			store_rollback(st);
+			store_close(st);
+			return EXIT_FAIL;
+		}
 	}
 	strategies_get(st, id, &row, err, sizeof(err));
 	printf("strategy %lld: auto-update %s, lookback %d days\n", (long long)id,

@@ -49,11 +49,32 @@ static int user_add(int argc, char **argv, struct cmd_env *env)
 		return cmd_usage_error("user", "--role is required", cmd_user_usage);
 	if (!(st = cmd_store_require(env)))
 		return EXIT_FAIL;
-	if (users_add(st, &u, env->now, err, sizeof(err))) {
+	if (store_begin(st, err, sizeof(err)) || users_add(st, &u, env->now, err, sizeof(err))) {
 		fprintf(stderr, "nightly user add: %s\n", err);
+		store_rollback(st);
 		store_close(st);
 		return EXIT_FAIL;
 	}
+	{
+		struct strbuf d = STRBUF_INIT, subj = STRBUF_INIT;
+		int bad;
+		strbuf_addstr(&d, "{\"name\":");
+		strbuf_add_json_str(&d, u.name);
+		strbuf_addf(&d, ",\"role\":\"%s\",\"daily_backtest_limit\":%d}",
+			    user_role_name(u.role), u.daily_backtest_limit);
+		strbuf_addf(&subj, "user:%s", u.name);
+		bad = cmd_audit(env, st, "user.add", subj.buf, 0, d.buf) ||
+		      store_commit(st, err, sizeof(err));
+		strbuf_release(&d);
+		strbuf_release(&subj);
+		if (bad) {
+			store_rollback(st);
+			cmd_audit_done(env);
+			store_close(st);
+			return EXIT_FAIL;
+		}
+	}
+	cmd_audit_done(env);
 	printf("%lld\n", (long long)u.id);
 	log_msg(&env->log, "user", "added user %s (%s, daily limit %d)", u.name,
 		user_role_name(u.role), u.daily_backtest_limit);

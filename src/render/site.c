@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "core/strategy.h"
+#include "audit/audit.h"
 #include "render/chart.h"
 #include "render/describe.h"
 #include "render/run_json.h"
@@ -208,6 +209,17 @@ static void record_key(struct site *s, const char *rel, const char *key)
 	strbuf_addf(&s->manifest, "%s %s\n", rel, key);
 }
 
+/* Does the staging tree have DIR/<id>.html (a page to link to)? */
+static int fs_exists_rel(const struct site *s, const char *dir, long long id)
+{
+	struct strbuf p = STRBUF_INIT;
+	int ok;
+	strbuf_addf(&p, "%s/%s/%lld.html", s->staging.buf, dir, id);
+	ok = fs_exists(p.buf);
+	strbuf_release(&p);
+	return ok;
+}
+
 /* Carry a content-addressed file (its name is its key) over if present. */
 static int reuse_named(struct site *s, const char *rel)
 {
@@ -342,7 +354,7 @@ out:
 static void fingerprint_templates(struct site *s, struct hash_ctx *fp)
 {
 	static const char *const files[] = { "head.tpl", "foot.tpl", "index.tpl",
-		"strategy.tpl", "run.tpl", "jobs.tpl" };
+		"strategy.tpl", "run.tpl", "jobs.tpl", "audit.tpl" };
 	size_t i;
 	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		struct strbuf p = STRBUF_INIT, d = STRBUF_INIT;
@@ -1156,6 +1168,87 @@ static int render_workbook(struct site *s, char *err, size_t errlen)
 	return rc;
 }
 
+/* audit.html (the newest entries) and the daily files. */
+static int render_audit(struct site *s, char *err, size_t errlen)
+{
+	struct audit_query q;
+	struct audit_entry *es = NULL;
+	struct tmpl_dict *d;
+	struct strbuf dir = STRBUF_INIT;
+	struct dirent **ents = NULL;
+	size_t n = 0, i;
+	long total = 0;
+	int rc, nd, k, days = 0;
+
+	if (!s->o->audit_pubkey)
+		return 0;
+	strbuf_addf(&dir, "%s/audit", s->staging.buf);
+	if (audit_export(s->o->store, s->o->audit_pubkey, dir.buf, err, errlen)) {
+		strbuf_release(&dir);
+		return -1;
+	}
+	memset(&q, 0, sizeof(q));
+	q.limit = 200;
+	q.newest_first = 1;
+	if (audit_query(s->o->store, &q, &es, &n, err, errlen)) {
+		strbuf_release(&dir);
+		return -1;
+	}
+	total = n ? (long)es[0].seq : 0;
+	d = tmpl_dict_new("audit");
+	frame(s, d, "Audit trail", "", "audit");
+	tmpl_set_int(d, "N_ENTRIES", total);
+	tmpl_set_int(d, "N_SHOWN", (long)n);
+	tmpl_setf(d, "PUBLIC_KEY_SHORT", "%.16s...", s->o->audit_pubkey);
+	nd = scandir(dir.buf, &ents, NULL, alphasort);
+	for (k = nd - 1; k >= 0; k--) {
+		const char *nm = ents[k]->d_name;
+		if (strlen(nm) == 16 && !strcmp(nm + 10, ".jsonl") && days < 31) {
+			struct tmpl_dict *day = tmpl_add_section(d, "DAY");
+			tmpl_setf(day, "DAY", "%.10s", nm);
+			tmpl_setf(day, "HREF", "audit/%s", nm);
+			days++;
+		}
+	}
+	for (k = 0; k < nd; k++)
+		free(ents[k]);
+	free(ents);
+	if (!days)
+		tmpl_show(d, "NO_DAYS");
+	for (i = 0; i < n; i++) {
+		struct tmpl_dict *e = tmpl_add_section(d, "ENTRY");
+		char when[32];
+		long long id;
+		tmpl_set_int(e, "SEQ", (long)es[i].seq);
+		fmt_when(when, sizeof(when), es[i].ts, "n/a");
+		tmpl_set(e, "WHEN", when);
+		tmpl_set(e, "ACTOR", es[i].actor);
+		tmpl_set(e, "ACTION", es[i].action);
+		tmpl_set(e, "DETAILS", es[i].details);
+		tmpl_set(e, "HASH", es[i].hash);
+		tmpl_setf(e, "HASH_SHORT", "%.12s", es[i].hash);
+		if (sscanf(es[i].subject, "strategy:%lld", &id) == 1) {
+			struct tmpl_dict *l = tmpl_add_section(e, "LINK");
+			tmpl_set(l, "SUBJECT", es[i].subject);
+			tmpl_setf(l, "HREF", "strategies/%lld.html", id);
+		} else if (sscanf(es[i].subject, "run:%lld", &id) == 1 && fs_exists_rel(s, "runs", id)) {
+			struct tmpl_dict *l = tmpl_add_section(e, "LINK");
+			tmpl_set(l, "SUBJECT", es[i].subject);
+			tmpl_setf(l, "HREF", "runs/%lld.html", id);
+		} else {
+			tmpl_set(tmpl_add_section(e, "PLAIN"), "SUBJECT", es[i].subject);
+		}
+		audit_entry_release(&es[i]);
+	}
+	free(es);
+	if (!n)
+		tmpl_show(d, "NO_ENTRIES");
+	rc = render_page(s, "audit.tpl", d, "audit.html", NULL, err, errlen);
+	tmpl_dict_free(d);
+	strbuf_release(&dir);
+	return rc;
+}
+
 /* ---- publishing --------------------------------------------------------- */
 
 static int publish(struct site *s, char *err, size_t errlen)
@@ -1235,6 +1328,8 @@ int site_render(const struct site_options *o, struct site_stats *st, char *err, 
 	}
 	if (render_jobs(&s, err, errlen) || render_strategies_feed(&s, err, errlen) ||
 	    render_workbook(&s, err, errlen))
+		goto out;
+	if (render_audit(&s, err, errlen))
 		goto out;
 	draw_charts(&s);
 	{

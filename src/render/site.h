@@ -4,6 +4,7 @@
  *   charts/run-ID-SUM.png, charts/spark-ID-SUM.png                (cairo)
  *   reports/scorecard-YYYY-MM-DD.xlsx, reports/latest.xlsx       (libxlsxwriter)
  *   feeds/strategies.json, feeds/runs/<id>.json, status.json
+ *   audit.html, audit/YYYY-MM-DD.jsonl, audit/public-key.txt    (audit/audit.h)
  *   assets/style.<hash>.css, assets/app.<hash>.js
  * Everything is written to OUT.staging and swapped in with one atomic
  * rename (renameat2 RENAME_EXCHANGE), so a sync running at the same moment
@@ -27,6 +28,7 @@ struct site_options {
 	const char *cgi_url;         /* [cgi] url: the toggle endpoint's base */
 	int64_t now;
 	int synthetic;               /* the data is the embedded demo data */
+	const char *audit_pubkey;    /* hex; NULL: no audit page or files */
 	struct logger *log;          /* may be NULL */
 };
 

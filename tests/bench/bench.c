@@ -318,11 +318,11 @@ static void scheduler_figure(int64_t now)
 		die("mkdtemp", strerror(errno));
 	snprintf(db, sizeof(db), "%s/s.db", dir);
 	st = scheduler_store(db, 10000, now);
-	if (scheduler_run(st, 2, now, NULL, &r, err, sizeof(err)))
+	if (scheduler_run(st, 2, now, NULL, NULL, &r, err, sizeof(err)))
 		die("scheduler", err);
 	printf("(g) scheduler: scanned %ld auto-update strategies, enqueued %ld in %.3f s  (target < 1 s)\n",
 	       r.considered, r.enqueued, r.seconds);
-	if (scheduler_run(st, 2, now, NULL, &r, err, sizeof(err)))
+	if (scheduler_run(st, 2, now, NULL, NULL, &r, err, sizeof(err)))
 		die("scheduler", err);
 	printf("    the same day again (idempotent): %ld already there, %.3f s\n\n", r.existing, r.seconds);
 	store_close(st);
@@ -348,7 +348,7 @@ static double pool_night(struct store *st, const char *dir, int workers, int64_t
 		die("config", err);
 	setenv("NIGHTLY_LOG", "off", 1);
 	log_init(&log, 2, now);
-	if (scheduler_run(st, 2, now, NULL, &r, err, sizeof(err)))
+	if (scheduler_run(st, 2, now, NULL, NULL, &r, err, sizeof(err)))
 		die("scheduler", err);
 	memset(&o, 0, sizeof(o));
 	o.cfg = &cfg;

@@ -34,6 +34,8 @@ calls() { curl -s "$base/_log" | python3 -c "import json,sys; print(len([r for r
 cat >"$tmp/alpaca.ini" <<INI
 [paths]
 db = $tmp/var/nightly.db
+[audit]
+key_file = $tmp/var/audit.key
 [data]
 source = alpaca
 overlap_days = 3

@@ -19,6 +19,8 @@ cat >"$tmp/demo.ini" <<INI
 [paths]
 db = $tmp/var/nightly.db
 out = $tmp/out
+[audit]
+key_file = $tmp/var/audit.key
 [data]
 source = demo
 INI
@@ -55,6 +57,8 @@ n data export DEMOIDX --from 2020-01-01 >"$tmp/csv/DEMOIDX.csv" 2>/dev/null
 cat >"$tmp/csv.ini" <<INI
 [paths]
 db = $tmp/var/csv.db
+[audit]
+key_file = $tmp/var/audit.key
 [data]
 source = csv
 csv_dir = $tmp/csv
@@ -89,6 +93,8 @@ check "purge --all empties the cache" "[ \$(n data status 2>/dev/null | wc -l) -
 cat >"$tmp/bad.ini" <<INI
 [paths]
 db = /dev/null/cannot/nightly.db
+[audit]
+key_file = $tmp/var/audit.key
 [data]
 source = demo
 INI

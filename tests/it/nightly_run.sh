@@ -21,6 +21,8 @@ cat >"$tmp/n.ini" <<INI
 [paths]
 db = $tmp/var/nightly.db
 out = $tmp/out
+[audit]
+key_file = $tmp/var/audit.key
 [data]
 source = demo
 [pool]
@@ -84,6 +86,18 @@ check "status.json is final with counts per state" \
 n runs show "$(q "print([x for x in r if x['strategy_id']==$a1][0]['id'])")" --json >"$tmp/show.json" 2>/dev/null
 check "runs show --json: the spec result plus run facts" \
 	"python3 -c \"import json; d=json.load(open('$tmp/show.json')); assert d['run']['status']=='completed' and d['metrics']['trades']>=0 and d['synthetic'] and len(d['equity'])>200\""
+
+# the audit trail: every change of the night, signed and chained
+n audit show --strategy "$a1" --limit 0 --json >"$tmp/audit.json" 2>/dev/null
+check "the trail has the strategy's creation, switch, and its run queued, started, completed" \
+	"python3 -c \"import json; a=[e['action'] for e in json.load(open('$tmp/audit.json'))]; assert {'strategy.add','strategy.auto_update','run.queued','run.started','run.completed'} <= set(a), a\""
+n audit show --limit 0 --json >"$tmp/audit_all.json" 2>/dev/null
+check "the skipped run is in the trail with its reason; completed runs carry the bars' checksum" \
+	"python3 -c \"import json; d=json.load(open('$tmp/audit_all.json')); s=[e for e in d if e['action']=='run.skipped']; c=[e for e in d if e['action']=='run.completed']; assert s and s[0]['details']['reason']=='limit_exceeded' and s[0]['actor']=='scheduler'; assert c and all(len(e['details']['data_checksum'])==64 and len(e['details']['content_hash'])==64 for e in c)\""
+n audit verify >"$tmp/verify.out" 2>&1; st=$?
+check "audit verify: chain, hashes, signatures and the published files agree (exit $st)" \
+	"[ $st -eq 0 ] && grep -q 'files agree' '$tmp/verify.out'"
+check "the key file is private (mode 600)" "[ \"\$(stat -c %a '$tmp/var/audit.key')\" = 600 ]"
 
 # idempotence: the same day again (cron hourly), then before tomorrow's hour
 NOW=2026-11-20T09:00:00Z

@@ -223,7 +223,7 @@ static int teardown(void **state)
 static void run_ok(struct fixture *f, int64_t now, struct sched_result *res)
 {
 	f->err[0] = '\0';
-	if (scheduler_run(f->st, 2, now, &f->log, res, f->err, sizeof(f->err)))
+	if (scheduler_run(f->st, 2, now, &f->log, NULL, res, f->err, sizeof(f->err)))
 		fail_msg("scheduler_run: %s", f->err);
 }
 
@@ -379,7 +379,7 @@ static void test_run_logs(void **state)
 	{
 		off_t before = lseek(f->logfd, 0, SEEK_END);
 		f->err[0] = '\0';
-		assert_int_equal(scheduler_run(f->st, 2, f->now + DAY, NULL, &res, f->err,
+		assert_int_equal(scheduler_run(f->st, 2, f->now + DAY, NULL, NULL, &res, f->err,
 					       sizeof(f->err)), 0);
 		expect_counts(&res, 4, 3, 1, 0);
 		assert_int_equal(lseek(f->logfd, 0, SEEK_END), before);

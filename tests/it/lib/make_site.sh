@@ -10,6 +10,8 @@ cat >"$DIR/site.ini" <<INI
 [paths]
 db = $DIR/var/site.db
 out = $DIR/out
+[audit]
+key_file = $DIR/var/audit.key
 [data]
 source = demo
 [pool]
