@@ -18,7 +18,10 @@
  *       (`nightly work`'s stage, store writes included), with the
  *       configured number of workers and with one;
  *   (i) rendering the whole site for 200 strategies and 200 runs, then
- *       again with nothing changed, and the size of index.html.
+ *       again with nothing changed, and the size of index.html;
+ *   (j) `audit show --strategy ID` (50 newest) and `--since` over a
+ *       million audit entries (rows made in bulk with SQL: the query
+ *       does not re-check signatures, `audit verify` does).
  * Each timed figure repeats its work until at least half a second has
  * passed and reports the median of several such rounds.
  * `build/bench a c` runs only the figures named (for profiling).
@@ -36,6 +39,8 @@
 #include "core/strategy.h"
 #include "batch/night.h"
 #include "render/site.h"
+#include "audit/audit.h"
+#include <sqlite3.h>
 #include "batch/scheduler.h"
 #include "data/alpaca.h"
 #include "data/cache.h"
@@ -437,6 +442,63 @@ static void site_figure(int64_t now)
 		fputs("bench: could not remove the temporary folder\n", stderr);
 }
 
+static void audit_figure(void)
+{
+	char dir[] = "/tmp/nightly-bench-audit.XXXXXX", db[96], err[512];
+	struct audit_query q;
+	struct audit_entry *es = NULL;
+	struct store *st;
+	double per, t0;
+	size_t n = 0, i;
+	char *msg = NULL;
+
+	if (!mkdtemp(dir))
+		die("mkdtemp", strerror(errno));
+	snprintf(db, sizeof(db), "%s/a.db", dir);
+	if (store_open(&st, db, err, sizeof(err)))
+		die("store", err);
+	t0 = now_s();
+	if (sqlite3_exec(store_db(st),
+			 "BEGIN;"
+			 "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 1000000)"
+			 " INSERT INTO audit_log (seq, ts, actor, action, subject, strategy_id, details,"
+			 " prev, hash, sig)"
+			 " SELECT i, 1700000000 + i * 30, 'scheduler', 'run.completed', 'run:' || i,"
+			 " 1 + i % 10000, '{\"strategy_id\":' || (1 + i % 10000) || '}',"
+			 " printf('%064d', i - 1), printf('%064d', i), printf('%0128d', i) FROM k;"
+			 "COMMIT;", NULL, NULL, &msg) != SQLITE_OK)
+		die("audit rows", msg ? msg : "?");
+	printf("(j) audit show over 1,000,000 entries (made in %.1f s):\n", now_s() - t0);
+	memset(&q, 0, sizeof(q));
+	q.strategy_id = 4242;
+	q.limit = 50;
+	q.newest_first = 1;
+	TIME_IT(per, {
+		if (audit_query(st, &q, &es, &n, err, sizeof(err)))
+			die("audit", err);
+		for (i = 0; i < n; i++)
+			audit_entry_release(&es[i]);
+		free(es);
+	});
+	printf("    --strategy (50 newest of %zu): %.2f ms  (target < 100 ms)\n", n, per * 1e3);
+	memset(&q, 0, sizeof(q));
+	q.since = 1700000000 + 999000LL * 30;
+	q.limit = 50;
+	q.newest_first = 1;
+	TIME_IT(per, {
+		if (audit_query(st, &q, &es, &n, err, sizeof(err)))
+			die("audit", err);
+		for (i = 0; i < n; i++)
+			audit_entry_release(&es[i]);
+		free(es);
+	});
+	printf("    --since (50 newest of the last 1,000): %.2f ms  (target < 100 ms)\n\n", per * 1e3);
+	store_close(st);
+	snprintf(db, sizeof(db), "rm -rf '%s'", dir);
+	if (system(db))
+		fputs("bench: could not remove the temporary folder\n", stderr);
+}
+
 int main(int argc, char **argv)
 {
 	static const char cross_json[] =
@@ -585,6 +647,8 @@ int main(int argc, char **argv)
 		pool_figure(now);
 	if (only['i'])
 		site_figure(now);
+	if (only['j'])
+		audit_figure();
 
 	/* (d) */
 	getrusage(RUSAGE_SELF, &ru);
