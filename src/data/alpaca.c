@@ -137,53 +137,6 @@ static int64_t map_time(const struct query *q, int64_t t, int64_t *ends)
 	return day;
 }
 
-static int digits(const char *s, int n, int *out)
-{
-	int v = 0, i;
-	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = v;
-	return 0;
-}
-
-/*
- * RFC 3339 date-time: YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM) into UTC
- * seconds (fraction dropped). Alpaca writes "...Z" without a fraction for
- * bars, but nothing obliges it to.
- */
-static int parse_rfc3339(const char *s, int64_t *out)
-{
-	size_t len = strlen(s);
-	int64_t day;
-	int hh, mm, ss, oh, om;
-	const char *p;
-	if (len < 20 || date_parse_day(s, 10, &day) || (s[10] != 'T' && s[10] != 't') ||
-	    digits(s + 11, 2, &hh) || s[13] != ':' || digits(s + 14, 2, &mm) ||
-	    s[16] != ':' || digits(s + 17, 2, &ss) || hh > 23 || mm > 59 || ss > 60)
-		return -1;
-	p = s + 19;
-	if (*p == '.') {
-		p++;
-		if (*p < '0' || *p > '9')
-			return -1;
-		while (*p >= '0' && *p <= '9')
-			p++;
-	}
-	*out = day + hh * 3600 + mm * 60 + ss;
-	if ((p[0] == 'Z' || p[0] == 'z') && p[1] == '\0')
-		return 0;
-	if ((p[0] == '+' || p[0] == '-') && strlen(p) == 6 && !digits(p + 1, 2, &oh) &&
-	    p[3] == ':' && !digits(p + 4, 2, &om) && oh < 24 && om < 60) {
-		int64_t off = oh * 3600 + om * 60;
-		*out -= p[0] == '+' ? off : -off;
-		return 0;
-	}
-	return -1;
-}
-
 /* Append ", " + body to msg, on one line and at most BODY_IN_MESSAGE_MAX. */
 static void add_body(struct strbuf *msg, const struct strbuf *body)
 {
@@ -274,7 +227,7 @@ static int take_bars(const struct query *q, json_t *arr, struct bars *b,
 			return -1;
 		}
 		ts = json_string_value(json_object_get(bar, "t"));
-		if (!ts || parse_rfc3339(ts, &t)) {
+		if (!ts || date_parse_rfc3339(ts, &t)) {
 			snprintf(why, whylen, "bar %zu of %s: missing or bad \"t\"", k, symbol);
 			return -1;
 		}

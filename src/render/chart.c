@@ -1270,7 +1270,9 @@ static void png_no_flush(png_structp png)
 
 static int encode_png(cairo_surface_t *s, struct strbuf *out, char *err, size_t errlen)
 {
-	int w, h, stride, x, y, opaque = 1, ch;
+	/* volatile: read after libpng's longjmp could have changed registers */
+	volatile int opaque = 1;
+	int w, h, stride, x, y, ch;
 	const unsigned char *px;
 	unsigned char *row = NULL;
 	png_structp png;

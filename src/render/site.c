@@ -604,6 +604,19 @@ static void freshness(struct site *s, struct tmpl_dict *d, const struct strategy
 		tmpl_show(d, !strcmp(day, s->today) ? "BADGE_UPDATED" : "BADGE_NEEDS");
 }
 
+/* A completed run's headline figures (index rows, "Latest auto-run"). */
+static void run_card(struct tmpl_dict *d, const struct run *r)
+{
+	char buf[64];
+	fmt_pct(buf, sizeof(buf), r->total_return);
+	tmpl_set(d, "TOTAL_RETURN", buf);
+	tmpl_set(d, "RETURN_CLASS", pct_class(r->total_return));
+	fmt_pct(buf, sizeof(buf), r->max_drawdown);
+	tmpl_set(d, "MAX_DRAWDOWN", buf);
+	tmpl_set_int(d, "TRADES", r->trades);
+	tmpl_setf(d, "RUN_HREF", "runs/%lld.html", (long long)r->id);
+}
+
 static int render_index(struct site *s, char *err, size_t errlen)
 {
 	struct tmpl_dict *d = tmpl_dict_new("index");
@@ -647,13 +660,7 @@ static int render_index(struct site *s, char *err, size_t errlen)
 			char iso[24];
 			date_format_time(x->latest->completed_at, iso);
 			tmpl_set(r, "UPDATED_ISO", iso);
-			fmt_pct(buf, sizeof(buf), x->latest->total_return);
-			tmpl_set(l, "TOTAL_RETURN", buf);
-			tmpl_set(l, "RETURN_CLASS", pct_class(x->latest->total_return));
-			fmt_pct(buf, sizeof(buf), x->latest->max_drawdown);
-			tmpl_set(l, "MAX_DRAWDOWN", buf);
-			tmpl_set_int(l, "TRADES", x->latest->trades);
-			tmpl_setf(l, "RUN_HREF", "runs/%lld.html", (long long)x->latest->id);
+			run_card(l, x->latest);
 			run_charts(s, x->latest, c1, c2, sp1, sp2, sizeof(c1));
 			tmpl_set(l, "SPARK", sp1);
 			tmpl_set(l, "SPARK_2X", sp2);
@@ -759,13 +766,7 @@ static int render_strategy(struct site *s, struct site_strategy *x, char *err, s
 		struct tmpl_dict *l = tmpl_add_section(d, "LATEST_AUTO");
 		fmt_when(buf, sizeof(buf), x->latest_auto->completed_at, "n/a");
 		tmpl_set(l, "AT", buf);
-		fmt_pct(buf, sizeof(buf), x->latest_auto->total_return);
-		tmpl_set(l, "TOTAL_RETURN", buf);
-		tmpl_set(l, "RETURN_CLASS", pct_class(x->latest_auto->total_return));
-		fmt_pct(buf, sizeof(buf), x->latest_auto->max_drawdown);
-		tmpl_set(l, "MAX_DRAWDOWN", buf);
-		tmpl_set_int(l, "TRADES", x->latest_auto->trades);
-		tmpl_setf(l, "RUN_HREF", "runs/%lld.html", (long long)x->latest_auto->id);
+		run_card(l, x->latest_auto);
 	} else {
 		tmpl_show(d, "NO_LATEST_AUTO");
 	}

@@ -4,6 +4,8 @@
  */
 #include "util/date.h"
 
+#include <string.h>
+
 
 int64_t date_days_from_civil(int y, int m, int d)
 {
@@ -84,6 +86,41 @@ int date_parse_time(const char *s, size_t len, int64_t *out)
 		return -1;
 	*out = day + hh * 3600 + mm * 60 + ss;
 	return 0;
+}
+
+/*
+ * RFC 3339 date-time: YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM) into UTC
+ * seconds (fraction dropped). Providers write "...Z" without a fraction,
+ * but nothing obliges them to.
+ */
+int date_parse_rfc3339(const char *s, int64_t *out)
+{
+	size_t len = strlen(s);
+	int64_t day;
+	int hh, mm, ss, oh, om;
+	const char *p;
+	if (len < 20 || date_parse_day(s, 10, &day) || (s[10] != 'T' && s[10] != 't') ||
+	    digits(s + 11, 2, &hh) || s[13] != ':' || digits(s + 14, 2, &mm) ||
+	    s[16] != ':' || digits(s + 17, 2, &ss) || hh > 23 || mm > 59 || ss > 60)
+		return -1;
+	p = s + 19;
+	if (*p == '.') {
+		p++;
+		if (*p < '0' || *p > '9')
+			return -1;
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	*out = day + hh * 3600 + mm * 60 + ss;
+	if ((p[0] == 'Z' || p[0] == 'z') && p[1] == '\0')
+		return 0;
+	if ((p[0] == '+' || p[0] == '-') && strlen(p) == 6 && !digits(p + 1, 2, &oh) &&
+	    p[3] == ':' && !digits(p + 4, 2, &om) && oh < 24 && om < 60) {
+		int64_t off = oh * 3600 + om * 60;
+		*out -= p[0] == '+' ? off : -off;
+		return 0;
+	}
+	return -1;
 }
 
 int date_parse_any(const char *s, size_t len, int64_t *out)

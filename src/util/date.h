@@ -27,6 +27,11 @@ int date_weekday(int64_t days);
 int date_parse_day(const char *s, size_t len, int64_t *out);
 /* Parse exactly "YYYY-MM-DDTHH:MM:SSZ" into UTC seconds; 0 or -1. */
 int date_parse_time(const char *s, size_t len, int64_t *out);
+/*
+ * Any RFC 3339 date-time (NUL-terminated): YYYY-MM-DDTHH:MM:SS[.frac]
+ * followed by Z or +HH:MM / -HH:MM, into UTC seconds (fraction dropped).
+ */
+int date_parse_rfc3339(const char *s, int64_t *out);
 /* Either of the two forms above. */
 int date_parse_any(const char *s, size_t len, int64_t *out);
 
