@@ -5,11 +5,14 @@
 #   make check      install missing packages, build, run every test
 #                   (unit + integration, then again under ASan/UBSan)
 #   make bench      build optimised and print the benchmark figures
+#   make fuzz       libFuzzer (clang) on the CGI request parser and the
+#                   strategy loader, FUZZ_SECONDS each (default 60); not
+#                   part of make check
 #   make clean      remove build/ bin/ out/
 #
-# Objects of the library (everything in src/ but main.c) go to an archive
-# that bin/nightly, the unit tests and the bench link against, so each test
-# pulls in only the modules it uses.
+# Objects of the library (everything in src/ but the two mains) go to an
+# archive that bin/nightly, bin/nightly.cgi, the unit tests, the fuzzers
+# and the bench link against, so each pulls in only the modules it uses.
 
 CC      = gcc
 CFLAGS  = -std=c11 -O2 -g -Wall -Wextra -Wshadow -Wstrict-prototypes \
@@ -25,7 +28,8 @@ TEST_LIBS = $(shell pkg-config --libs cmocka)
 SAN     = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
           -fno-sanitize-recover=undefined
 
-LIB_SRC  = $(sort $(filter-out src/main.c,$(wildcard src/*/*.c)))
+MAIN_SRC = src/main.c src/cgi/main.c
+LIB_SRC  = $(sort $(filter-out $(MAIN_SRC),$(wildcard src/*/*.c)))
 LIB_CXX  = $(sort $(wildcard src/*/*.cc))
 LIB_OBJ  = $(LIB_SRC:src/%.c=build/obj/%.o) $(LIB_CXX:src/%.cc=build/obj/%.o)
 SAN_OBJ  = $(LIB_SRC:src/%.c=build/san/%.o) $(LIB_CXX:src/%.cc=build/san/%.o)
@@ -33,10 +37,10 @@ TEST_SRC = $(sort $(wildcard tests/unit/test_*.c))
 TEST_BIN = $(TEST_SRC:tests/unit/%.c=build/tests/%)
 SAN_TEST_BIN = $(TEST_SRC:tests/unit/%.c=build/san-tests/%)
 
-.PHONY: all deps demo check test test-unit test-it test-san bench clean
+.PHONY: all deps demo check test test-unit test-it test-san bench fuzz clean
 .DEFAULT_GOAL := all
 
-all: bin/nightly
+all: bin/nightly bin/nightly.cgi
 
 deps:
 	@sh scripts/install-deps.sh
@@ -86,6 +90,15 @@ bin/nightly-san: build/san/main.o build/libnightly-san.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LIBS)
 
+# the CGI front-end (src/cgi/main.c) over the same library
+bin/nightly.cgi: build/obj/cgi/main.o build/libnightly.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+bin/nightly-san.cgi: build/san/cgi/main.o build/libnightly-san.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LIBS)
+
 build/tests/%: tests/unit/%.c tests/unit/testutil.h build/libnightly.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $< build/libnightly.a $(LIBS) $(TEST_LIBS)
@@ -102,7 +115,7 @@ build/bench: tests/bench/bench.c tests/unit/testutil_server.h build/libnightly.a
 check: deps
 	@$(MAKE) --no-print-directory test
 
-test: bin/nightly bin/nightly-san $(TEST_BIN) $(SAN_TEST_BIN)
+test: bin/nightly bin/nightly-san bin/nightly.cgi bin/nightly-san.cgi $(TEST_BIN) $(SAN_TEST_BIN)
 	@sh tests/run.sh --unit $(TEST_BIN) --san $(SAN_TEST_BIN) \
 		--it bin/nightly --san-it bin/nightly-san
 
@@ -117,7 +130,53 @@ bench: deps
 	@$(MAKE) --no-print-directory build/bench bin/nightly
 	@./build/bench
 
+# ---- fuzzing: libFuzzer needs clang; the library is rebuilt with it in
+# build/fuzz/ (instrumented for coverage, ASan and UBSan).
+FUZZ_SECONDS ?= 60
+FUZZ_CC   = clang
+FUZZ_CXX  = clang++
+FUZZ_SAN  = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+            -fno-sanitize-recover=undefined
+FUZZ_OBJ  = $(LIB_SRC:src/%.c=build/fuzz/obj/%.o) $(LIB_CXX:src/%.cc=build/fuzz/obj/%.o)
+FUZZERS   = build/fuzz/fuzz_request build/fuzz/fuzz_strategy
+
+build/fuzz/obj/%.o: src/%.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+build/fuzz/obj/%.o: src/%.cc
+	@mkdir -p $(@D)
+	$(FUZZ_CXX) $(CXXFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+build/fuzz/libnightly.a: $(FUZZ_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c build/fuzz/libnightly.a
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< build/fuzz/libnightly.a $(LIBS)
+
+# Each fuzzer runs FUZZ_SECONDS from the seeds (kept corpus: build/fuzz/corpus/).
+fuzz: deps
+	@$(MAKE) --no-print-directory $(FUZZERS)
+	@mkdir -p build/fuzz/corpus/request build/fuzz/corpus/strategy
+	@cp -n tests/fuzz/seeds/request/* build/fuzz/corpus/request/ 2>/dev/null || true
+	@cp -n config/strategies/*.json tests/fixtures/strategies/*.json \
+		build/fuzz/corpus/strategy/ 2>/dev/null || true
+	@for f in request strategy; do \
+		echo "fuzz: $$f for $(FUZZ_SECONDS) s"; \
+		./build/fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+			-rss_limit_mb=2048 -max_len=8192 -print_final_stats=1 \
+			-artifact_prefix=build/fuzz/crash-$$f- build/fuzz/corpus/$$f \
+			2>build/fuzz/$$f.log || { tail -n 60 build/fuzz/$$f.log; \
+			echo "fuzz: $$f FAILED (see build/fuzz/$$f.log)"; exit 1; }; \
+		grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb)|Done [0-9]+ runs' \
+			build/fuzz/$$f.log; \
+		echo "fuzz: $$f ok"; \
+	done
+
 clean:
 	rm -rf build bin out
 
--include $(LIB_OBJ:.o=.d) $(SAN_OBJ:.o=.d) build/obj/main.d build/san/main.d
+-include $(LIB_OBJ:.o=.d) $(SAN_OBJ:.o=.d) $(FUZZ_OBJ:.o=.d) build/obj/main.d build/san/main.d \
+	build/obj/cgi/main.d build/san/cgi/main.d

@@ -7,7 +7,11 @@ set -eu
 PKGS="gcc g++ make pkg-config
 libjansson-dev libcmocka-dev libsqlite3-dev libcurl4-openssl-dev
 libsodium-dev libinih-dev libcairo2-dev libxlsxwriter-dev libctemplate-dev
-python3 python3-openpyxl python3-jsonschema tidy chromium fonts-dejavu-core"
+python3 python3-openpyxl python3-jsonschema tidy chromium fonts-dejavu-core
+lighttpd curl sqlite3 clang libclang-rt-14-dev"
+# lighttpd, curl, sqlite3: tests/it/cgi.sh serves the site and bin/nightly.cgi
+# (mod_cgi, Basic auth from a plain user file: no htpasswd needed) and drives
+# it; clang and its runtime (libFuzzer, ASan, UBSan): `make fuzz`.
 
 missing=""
 for p in $PKGS; do
