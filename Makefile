@@ -157,7 +157,8 @@ build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c build/fuzz/libnightly.a
 	$(FUZZ_CC) $(CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< build/fuzz/libnightly.a $(LIBS)
 
 # Each fuzzer runs FUZZ_SECONDS from the seeds (kept corpus: build/fuzz/corpus/).
-fuzz: deps
+fuzz:
+	@sh scripts/install-deps.sh --fuzz
 	@$(MAKE) --no-print-directory $(FUZZERS)
 	@mkdir -p build/fuzz/corpus/request build/fuzz/corpus/strategy
 	@cp -n tests/fuzz/seeds/request/* build/fuzz/corpus/request/ 2>/dev/null || true
