@@ -48,5 +48,10 @@ echo
 echo "== nightly runs list"
 n runs list 2>/dev/null
 echo
-echo "Store: $(pwd)/var/demo.db   Output: $(pwd)/out/ (status.json)"
-echo "Try: bin/nightly --config config/demo.ini runs show 1"
+echo "== the signed audit trail"
+n audit verify
+echo
+echo "Site (synthetic demo data): open $(pwd)/out/index.html in a browser"
+echo "Store: $(pwd)/var/demo.db"
+echo "Try:   bin/nightly --config config/demo.ini runs show 1"
+echo "       bin/nightly --config config/demo.ini audit show"
