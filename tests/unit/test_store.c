@@ -35,38 +35,11 @@ static int64_t ymd(int y, int m, int d)
 	return date_days_from_civil(y, m, d) * DAY;
 }
 
-/* A fresh, empty file name for a database (the file exists, 0 bytes). */
-static void tmp_db(char *path, size_t len)
-{
-	const char *dir = getenv("TMPDIR");
-	int fd;
-
-	snprintf(path, len, "%s/test_store_XXXXXX", dir && *dir ? dir : "/tmp");
-	fd = mkstemp(path);
-	if (fd < 0)
-		fail_msg("mkstemp %s: %s", path, strerror(errno));
-	close(fd);
-}
-
-/* Remove the database and what WAL mode leaves next to it. */
-static void rm_db(const char *path)
-{
-	char aux[PATH_MAX + 8];
-
-	unlink(path);
-	snprintf(aux, sizeof(aux), "%s-wal", path);
-	unlink(aux);
-	snprintf(aux, sizeof(aux), "%s-shm", path);
-	unlink(aux);
-	snprintf(aux, sizeof(aux), "%s-journal", path);
-	unlink(aux);
-}
-
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 
-	tmp_db(f->path, sizeof(f->path));
+	testutil_tmp_db(f->path, sizeof(f->path), "test_store");
 	if (store_open(&f->st, f->path, f->err, sizeof(f->err)))
 		fail_msg("%s", f->err);
 	*state = f;
@@ -78,7 +51,7 @@ static int teardown(void **state)
 	struct fixture *f = *state;
 
 	store_close(f->st);
-	rm_db(f->path);
+	testutil_rm_db(f->path);
 	free(f);
 	return 0;
 }
@@ -246,7 +219,7 @@ static void test_old_version_upgraded(void **state)
 	/* a file at version 0 with data of its own is migrated in place */
 	store_close(f->st);
 	f->st = NULL;
-	rm_db(f->path);
+	testutil_rm_db(f->path);
 	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, "CREATE TABLE keep (x INTEGER);"
 				      " INSERT INTO keep VALUES (7)", NULL, NULL, NULL),
@@ -269,7 +242,7 @@ static void test_not_a_database(void **state)
 
 	store_close(f->st);
 	f->st = NULL;
-	rm_db(f->path);
+	testutil_rm_db(f->path);
 	fp = fopen(f->path, "w");
 	assert_non_null(fp);
 	for (i = 0; i < 64; i++)

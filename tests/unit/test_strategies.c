@@ -35,29 +35,6 @@ struct fixture {
 	int64_t alice, bob;
 };
 
-static void tmp_db(char *path, size_t len)
-{
-	const char *dir = getenv("TMPDIR");
-	int fd;
-
-	snprintf(path, len, "%s/test_strategies_XXXXXX", dir && *dir ? dir : "/tmp");
-	fd = mkstemp(path);
-	if (fd < 0)
-		fail_msg("mkstemp %s: %s", path, strerror(errno));
-	close(fd);
-}
-
-static void rm_db(const char *path)
-{
-	char aux[PATH_MAX + 8];
-
-	unlink(path);
-	snprintf(aux, sizeof(aux), "%s-wal", path);
-	unlink(aux);
-	snprintf(aux, sizeof(aux), "%s-shm", path);
-	unlink(aux);
-}
-
 static int64_t add_user(struct fixture *f, const char *name)
 {
 	struct user u;
@@ -75,7 +52,7 @@ static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 
-	tmp_db(f->path, sizeof(f->path));
+	testutil_tmp_db(f->path, sizeof(f->path), "test_strategies");
 	if (store_open(&f->st, f->path, f->err, sizeof(f->err)))
 		fail_msg("%s", f->err);
 	f->alice = add_user(f, "alice");
@@ -89,7 +66,7 @@ static int teardown(void **state)
 	struct fixture *f = *state;
 
 	store_close(f->st);
-	rm_db(f->path);
+	testutil_rm_db(f->path);
 	free(f);
 	return 0;
 }

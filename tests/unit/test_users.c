@@ -21,34 +21,11 @@ struct fixture {
 	char err[512];
 };
 
-static void tmp_db(char *path, size_t len)
-{
-	const char *dir = getenv("TMPDIR");
-	int fd;
-
-	snprintf(path, len, "%s/test_users_XXXXXX", dir && *dir ? dir : "/tmp");
-	fd = mkstemp(path);
-	if (fd < 0)
-		fail_msg("mkstemp %s: %s", path, strerror(errno));
-	close(fd);
-}
-
-static void rm_db(const char *path)
-{
-	char aux[PATH_MAX + 8];
-
-	unlink(path);
-	snprintf(aux, sizeof(aux), "%s-wal", path);
-	unlink(aux);
-	snprintf(aux, sizeof(aux), "%s-shm", path);
-	unlink(aux);
-}
-
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 
-	tmp_db(f->path, sizeof(f->path));
+	testutil_tmp_db(f->path, sizeof(f->path), "test_users");
 	if (store_open(&f->st, f->path, f->err, sizeof(f->err)))
 		fail_msg("%s", f->err);
 	*state = f;
@@ -60,7 +37,7 @@ static int teardown(void **state)
 	struct fixture *f = *state;
 
 	store_close(f->st);
-	rm_db(f->path);
+	testutil_rm_db(f->path);
 	free(f);
 	return 0;
 }

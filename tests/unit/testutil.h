@@ -6,6 +6,7 @@
 #ifndef TESTS_TESTUTIL_H
 #define TESTS_TESTUTIL_H
 
+#include <errno.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -40,6 +41,34 @@ static inline const char *testutil_shared_data(void)
 	if (env && *env)
 		return access(env, R_OK) == 0 ? env : NULL;
 	return access("../shared/data/daily/SPY.csv", R_OK) == 0 ? "../shared/data" : NULL;
+}
+
+/*
+ * A fresh empty file for a test store: mkstemp under $TMPDIR (or /tmp),
+ * named after prefix. testutil_rm_db removes it with sqlite's companions.
+ */
+static inline void testutil_tmp_db(char *path, size_t len, const char *prefix)
+{
+	const char *dir = getenv("TMPDIR");
+	int fd;
+
+	snprintf(path, len, "%s/%s_XXXXXX", dir && *dir ? dir : "/tmp", prefix);
+	fd = mkstemp(path);
+	if (fd < 0)
+		fail_msg("mkstemp %s: %s", path, strerror(errno));
+	close(fd);
+}
+
+static inline void testutil_rm_db(const char *path)
+{
+	static const char *const suffix[] = { "", "-wal", "-shm", "-journal" };
+	char aux[4096 + 16];
+	size_t i;
+
+	for (i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
+		snprintf(aux, sizeof(aux), "%s%s", path, suffix[i]);
+		unlink(aux);
+	}
 }
 
 #endif
