@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "data/cache.h"
 #include "data/loader.h"
 #include "util/calendar.h"
 #include "util/date.h"
@@ -57,19 +56,30 @@ void manifest_add_symbol(struct manifest *m, enum timeframe tf,
 		g->end = end;
 }
 
-int64_t manifest_warmup_start(const char *symbol, enum timeframe tf,
-			      int64_t from, int bars)
+int64_t manifest_warmup_start(enum asset_class ac, enum timeframe tf, int64_t from, int bars)
 {
 	int64_t day = date_utc_day(from), back;
 	/* 5% and a week more than the exact count: halts, vendor gaps */
 	int want = bars + bars / 20;
 	int i;
 
-	if (cache_symbol_is_crypto(symbol)) {
+	switch (ac) {
+	case ASSET_CRYPTO:
+		/* every day, 24 hours */
 		back = tf == TF_1D ? want : (want + 23) / 24;
 		return (day - back - 7) * DATE_DAY_SECONDS;
+	case ASSET_FX:
+		/* weekdays, 24 hours each */
+		back = tf == TF_1D ? want : (want + 23) / 24;
+		for (i = 0; i < back; i++)
+			do
+				day--;
+			while (date_weekday(day) == 0 || date_weekday(day) == 6);
+		return (day - 7) * DATE_DAY_SECONDS;
+	case ASSET_STOCK:
+		break;
 	}
-	/* stocks: trading sessions; an hourly session has 7 bars */
+	/* stocks: NYSE sessions; an hourly session has 7 bars */
 	back = tf == TF_1D ? want : (want + 6) / 7;
 	for (i = 0; i < back; i++)
 		day = calendar_prev_trading_day(day);
@@ -86,14 +96,14 @@ void manifest_add_strategy(struct manifest *m, const struct strategy *s,
 
 	for (i = 0; i < s->nassets; i++)
 		manifest_add_symbol(m, s->timeframe, s->assets[i],
-				    manifest_warmup_start(s->assets[i], s->timeframe, from, w),
+				    manifest_warmup_start(s->asset_class, s->timeframe, from, w),
 				    end);
 	if (!s->benchmark)
 		return;
 	if (strcmp(s->benchmark, "CRYPTO_CAP")) {
 		/* the benchmark's base is its last close at or before from */
 		manifest_add_symbol(m, s->timeframe, s->benchmark,
-				    manifest_warmup_start(s->benchmark, s->timeframe, from, 1),
+				    manifest_warmup_start(s->asset_class, s->timeframe, from, 1),
 				    end);
 		return;
 	}
@@ -101,6 +111,6 @@ void manifest_add_strategy(struct manifest *m, const struct strategy *s,
 		return; /* the basket is the assets, already added */
 	for (i = 0; i < nbasket; i++)
 		manifest_add_symbol(m, s->timeframe, basket[i],
-				    manifest_warmup_start(basket[i], s->timeframe, from, 1),
+				    manifest_warmup_start(ASSET_CRYPTO, s->timeframe, from, 1),
 				    end);
 }

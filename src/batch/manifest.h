@@ -44,11 +44,11 @@ void manifest_add_symbol(struct manifest *m, enum timeframe tf,
 			 const char *symbol, int64_t start, int64_t end);
 
 /*
- * The earliest bar time to fetch so that `bars` bars of symbol precede
- * from at tf (stocks: NYSE sessions; crypto: every day / hour), with a
- * margin for halts and vendor gaps.
+ * The earliest bar time to fetch so that `bars` bars precede from at tf
+ * for an asset class (stocks: NYSE sessions of 7 hourly bars; crypto:
+ * every day, 24 hours; fx: weekdays, 24 hours), with a margin for halts
+ * and vendor gaps.
  */
-int64_t manifest_warmup_start(const char *symbol, enum timeframe tf,
-			      int64_t from, int bars);
+int64_t manifest_warmup_start(enum asset_class ac, enum timeframe tf, int64_t from, int bars);
 
 #endif

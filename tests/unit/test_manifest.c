@@ -48,22 +48,22 @@ static void test_warmup_stock_daily(void **state)
 	(void)state;
 
 	/* 10 + 0 sessions back: Dec 15; - 7 days */
-	expect_date(manifest_warmup_start("SPY", TF_1D, from, 10), 2023, 12, 8, "10 bars");
+	expect_date(manifest_warmup_start(ASSET_STOCK, TF_1D, from, 10), 2023, 12, 8, "10 bars");
 	/* 20 + 1 = 21 sessions: Nov 30; - 7 (back over Thanksgiving week) */
-	expect_date(manifest_warmup_start("SPY", TF_1D, from, 20), 2023, 11, 23, "20 bars");
+	expect_date(manifest_warmup_start(ASSET_STOCK, TF_1D, from, 20), 2023, 11, 23, "20 bars");
 	/* 40 + 2 = 42 sessions: Oct 31; - 7 */
-	expect_date(manifest_warmup_start("SPY", TF_1D, from, 40), 2023, 10, 24, "40 bars");
+	expect_date(manifest_warmup_start(ASSET_STOCK, TF_1D, from, 40), 2023, 10, 24, "40 bars");
 	/* 50 + 2 = 52 sessions: Oct 17; - 7 */
-	expect_date(manifest_warmup_start("SPY", TF_1D, from, 50), 2023, 10, 10, "50 bars");
+	expect_date(manifest_warmup_start(ASSET_STOCK, TF_1D, from, 50), 2023, 10, 10, "50 bars");
 	/* 1 bar: the session before (Dec 29, Jan 1 being a holiday); - 7 */
-	expect_date(manifest_warmup_start("SPY", TF_1D, from, 1), 2023, 12, 22, "1 bar");
+	expect_date(manifest_warmup_start(ASSET_STOCK, TF_1D, from, 1), 2023, 12, 22, "1 bar");
 	/* 0 bars: no session, only the week */
-	expect_date(manifest_warmup_start("SPY", TF_1D, from, 0), 2023, 12, 26, "0 bars");
+	expect_date(manifest_warmup_start(ASSET_STOCK, TF_1D, from, 0), 2023, 12, 26, "0 bars");
 	/* over Good Friday 2024-03-29: the session before Mon Apr 1 is Thu Mar 28 */
-	expect_date(manifest_warmup_start("SPY", TF_1D, ymd(2024, 4, 1), 1), 2024, 3, 21,
+	expect_date(manifest_warmup_start(ASSET_STOCK, TF_1D, ymd(2024, 4, 1), 1), 2024, 3, 21,
 		    "Good Friday");
 	/* from a holiday (July 4th): the session before is July 3rd */
-	expect_date(manifest_warmup_start("SPY", TF_1D, ymd(2024, 7, 4), 1), 2024, 6, 26,
+	expect_date(manifest_warmup_start(ASSET_STOCK, TF_1D, ymd(2024, 7, 4), 1), 2024, 6, 26,
 		    "from July 4th");
 }
 
@@ -73,11 +73,11 @@ static void test_warmup_stock_hourly(void **state)
 	(void)state;
 
 	/* 40 + 2 = 42 bars = 6 sessions (7 bars each): Dec 21; - 7 */
-	expect_date(manifest_warmup_start("SPY", TF_1H, from, 40), 2023, 12, 14, "40 h");
+	expect_date(manifest_warmup_start(ASSET_STOCK, TF_1H, from, 40), 2023, 12, 14, "40 h");
 	/* 43 bars (41 + 2) need a 7th session: Dec 20; - 7 */
-	expect_date(manifest_warmup_start("SPY", TF_1H, from, 41), 2023, 12, 13, "41 h");
+	expect_date(manifest_warmup_start(ASSET_STOCK, TF_1H, from, 41), 2023, 12, 13, "41 h");
 	/* 1 bar: one session, Dec 29; - 7 */
-	expect_date(manifest_warmup_start("SPY", TF_1H, from, 1), 2023, 12, 22, "1 h");
+	expect_date(manifest_warmup_start(ASSET_STOCK, TF_1H, from, 1), 2023, 12, 22, "1 h");
 }
 
 static void test_warmup_crypto(void **state)
@@ -87,19 +87,19 @@ static void test_warmup_crypto(void **state)
 
 	/* days: 100 + 5 = 105, + 7 = 112 days before Mar 1 2024 (leap Feb):
 	 * Mar 1 - 29 = Feb 1, - 31 = Jan 1, - 31 = Dec 1, - 21 = Nov 10 */
-	expect_date(manifest_warmup_start("BTC/USD", TF_1D, from, 100), 2023, 11, 10,
+	expect_date(manifest_warmup_start(ASSET_CRYPTO, TF_1D, from, 100), 2023, 11, 10,
 		    "BTC/USD 100 d");
 	/* weekends and holidays count for crypto: 1 bar = 1 + 7 days */
-	expect_date(manifest_warmup_start("BTC/USD", TF_1D, ymd(2024, 1, 2), 1), 2023, 12, 25,
+	expect_date(manifest_warmup_start(ASSET_CRYPTO, TF_1D, ymd(2024, 1, 2), 1), 2023, 12, 25,
 		    "BTC/USD 1 d");
 	/* hours: 105 bars -> ceil(105 / 24) = 5 days, + 7 = 12: Feb 18 */
-	expect_date(manifest_warmup_start("BTC/USD", TF_1H, from, 100), 2024, 2, 18,
+	expect_date(manifest_warmup_start(ASSET_CRYPTO, TF_1H, from, 100), 2024, 2, 18,
 		    "BTC/USD 100 h");
 	/* 24 bars (24 + 1 = 25) -> 2 days, + 7 */
-	expect_date(manifest_warmup_start("ETH/USD", TF_1H, from, 24), 2024, 2, 21,
+	expect_date(manifest_warmup_start(ASSET_CRYPTO, TF_1H, from, 24), 2024, 2, 21,
 		    "ETH/USD 24 h");
 	/* the demo universe's crypto names have no '/' */
-	expect_date(manifest_warmup_start("HASHGOLD", TF_1D, from, 100), 2023, 11, 10,
+	expect_date(manifest_warmup_start(ASSET_CRYPTO, TF_1D, from, 100), 2023, 11, 10,
 		    "HASHGOLD 100 d");
 }
 
@@ -163,7 +163,7 @@ static void test_crypto_cap_basket(void **state)
 
 	/* a basket member only: its start is from - 8 days */
 	manifest_add_symbol(&m, TF_1D, "XRP/USD",
-			    manifest_warmup_start("XRP/USD", TF_1D, ymd(2024, 3, 1), 1),
+			    manifest_warmup_start(ASSET_CRYPTO, TF_1D, ymd(2024, 3, 1), 1),
 			    ymd(2024, 3, 31));
 	expect_date(m.group[TF_1D].start, 2024, 2, 22, "basket member");
 	manifest_release(&m);
@@ -236,14 +236,16 @@ static void test_no_benchmark(void **state)
 	struct manifest m;
 	(void)state;
 
-	/* fx has no default benchmark; 'EURUSD' counts as a stock symbol */
+	/* fx has no default benchmark and trades 24 hours on weekdays: W = 50,
+	 * want = 52 weekdays before Tue 2024-01-02 = Fri 2023-10-20 (2 days to
+	 * Fri 12-29, then 10 weeks), minus the 7-day margin = 2023-10-13 */
 	parse(&s, "{\"name\": \"fx\", \"asset_class\": \"fx\", \"assets\": [\"EURUSD\"],"
 		  " \"entry\": {\"gt\": [{\"price\": \"close\"}, 1]}}");
 	assert_null(s.benchmark);
 	manifest_init(&m);
 	manifest_add_strategy(&m, &s, ymd(2024, 1, 2), ymd(2024, 1, 2), NULL, 0);
 	expect_symbols(&m.group[TF_1D], want, 1);
-	expect_date(m.group[TF_1D].start, 2023, 10, 10, "fx start");
+	expect_date(m.group[TF_1D].start, 2023, 10, 13, "fx start");
 	assert_int_equal(m.group[TF_1D].end, ymd(2024, 1, 3) - 1);
 	manifest_release(&m);
 	strategy_release(&s);
