@@ -3,13 +3,11 @@
  */
 #include "render/describe.h"
 
-#include <stdio.h>
 
+/* The exact number as written in the definition (no rounding). */
 static void add_num(struct strbuf *sb, double v)
 {
-	char buf[32];
-	snprintf(buf, sizeof(buf), "%.10g", v);
-	strbuf_addstr(sb, buf);
+	strbuf_add_double(sb, v);
 }
 
 static void of_suffix(struct strbuf *sb, enum price_field of)

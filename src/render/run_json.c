@@ -72,11 +72,16 @@ void run_json_document(struct strbuf *sb, const struct run *r, const char *name)
 	const char *doc = r->result_json;
 	strbuf_addstr(sb, "{\n  \"run\": ");
 	run_json_facts(sb, r, name);
-	/* the result is our own document: "{\n" then its fields */
-	if (doc && doc[0] == '{') {
+	/* splice the result's fields after "run": skip its opening brace and
+	 * blanks; an empty object (or none) adds nothing */
+	while (doc && (*doc == ' ' || *doc == '\n' || *doc == '\t' || *doc == '\r'))
 		doc++;
-		while (*doc == '\n' || *doc == ' ')
+	if (doc && *doc == '{') {
+		doc++;
+		while (*doc == ' ' || *doc == '\n' || *doc == '\t' || *doc == '\r')
 			doc++;
+	}
+	if (doc && *doc && *doc != '}') {
 		strbuf_addstr(sb, ",\n  ");
 		strbuf_addstr(sb, doc);
 	} else {

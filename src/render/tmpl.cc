@@ -71,12 +71,29 @@ extern "C" void tmpl_set(struct tmpl_dict *d, const char *key, const char *value
 
 extern "C" void tmpl_setf(struct tmpl_dict *d, const char *key, const char *fmt, ...)
 {
-	char buf[1024];
-	va_list ap;
+	char small[256];
+	va_list ap, again;
+	int n;
+
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_copy(again, ap);
+	n = vsnprintf(small, sizeof(small), fmt, ap);
 	va_end(ap);
-	d->d->SetValue(key, buf);
+	if (n < 0) {
+		va_end(again);
+		return;
+	}
+	if ((size_t)n < sizeof(small)) {
+		va_end(again);
+		d->d->SetValue(key, ctemplate::TemplateString(small, (size_t)n));
+		return;
+	}
+	/* longer than the stack buffer: format again into the right size */
+	std::string big((size_t)n + 1, '\0');
+	vsnprintf(&big[0], big.size(), fmt, again);
+	va_end(again);
+	big.resize((size_t)n);
+	d->d->SetValue(key, big);
 }
 
 extern "C" void tmpl_set_int(struct tmpl_dict *d, const char *key, long value)
