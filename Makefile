@@ -99,11 +99,11 @@ bin/nightly-san.cgi: build/san/cgi/main.o build/libnightly-san.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LIBS)
 
-build/tests/%: tests/unit/%.c tests/unit/testutil.h build/libnightly.a
+build/tests/%: tests/unit/%.c $(wildcard tests/unit/testutil*.h) build/libnightly.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $< build/libnightly.a $(LIBS) $(TEST_LIBS)
 
-build/san-tests/%: tests/unit/%.c tests/unit/testutil.h build/libnightly-san.a
+build/san-tests/%: tests/unit/%.c $(wildcard tests/unit/testutil*.h) build/libnightly-san.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SAN) -Itests/unit -o $@ $< build/libnightly-san.a $(LIBS) $(TEST_LIBS)
 

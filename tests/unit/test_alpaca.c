@@ -22,52 +22,11 @@
 
 #define DATA "tests/fixtures/provider"
 
-static struct fake_server server;
-
-static int group_setup(void **state)
-{
-	(void)state;
-	return fake_server_start(&server, DATA);
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	fake_server_stop(&server);
-	return 0;
-}
-
-static int reset(void **state)
-{
-	(void)state;
-	return fake_server_post(&server, "/_reset", NULL);
-}
-
-static void control(const char *json)
-{
-	if (fake_server_post(&server, "/_control", json))
-		fail_msg("POST /_control %s failed", json);
-}
-
-static int64_t day(const char *s)
-{
-	int64_t t;
-	assert_int_equal(date_parse_day(s, strlen(s), &t), 0);
-	return t;
-}
-
-static int64_t utc(const char *s)
-{
-	int64_t t;
-	assert_int_equal(date_parse_time(s, strlen(s), &t), 0);
-	return t;
-}
-
 static struct alpaca_options options(const char *key, const char *secret)
 {
 	struct alpaca_options o;
 	memset(&o, 0, sizeof(o));
-	o.data_url = server.url;
+	o.data_url = fake_provider.url;
 	o.key_id = key;
 	o.secret_key = secret;
 	o.feed = "iex";
@@ -151,7 +110,7 @@ static size_t csv_rows(const char *file, int64_t from, int64_t to)
 /* The provider requests logged for path, as a JSON array (decref it). */
 static json_t *log_for(const char *path)
 {
-	char *text = fake_server_get(&server, "/_log");
+	char *text = fake_server_get(&fake_provider, "/_log");
 	json_error_t e;
 	json_t *all, *out = json_array(), *it;
 	size_t i;
@@ -178,14 +137,14 @@ static void test_stock_batch_paged(void **state)
 	struct source *src = keyed_source();
 	struct fetch_result res;
 	char err[512];
-	int64_t from = day("2023-10-02"), to = day("2024-06-28");
+	int64_t from = testutil_day("2023-10-02"), to = testutil_day("2024-06-28");
 	size_t total, pages, i;
 	json_t *l, *e;
 	(void)state;
 
 	/* 7 bars a page: 548 bars = 79 pages, AAA's and BBB's ends mid-page */
-	control("{\"page_limit\": 7}");
-	assert_int_equal(fetch(src, syms, 3, TF_1D, from, to, utc("2024-07-01T12:00:00Z"),
+	fake_control("{\"page_limit\": 7}");
+	assert_int_equal(fetch(src, syms, 3, TF_1D, from, to, testutil_utc("2024-07-01T12:00:00Z"),
 			       &res, err, sizeof(err)), 0);
 	expect_csv(&res.bars[0], "CCC.csv", from, to);
 	expect_csv(&res.bars[1], "AAA.csv", from, to);
@@ -231,11 +190,11 @@ static void test_one_call_when_pages_fit(void **state)
 	struct source *src = keyed_source();
 	struct fetch_result res;
 	char err[512];
-	int64_t from = day("2024-01-01"), to = day("2024-03-31");
+	int64_t from = testutil_day("2024-01-01"), to = testutil_day("2024-03-31");
 	json_t *l;
 	(void)state;
 
-	assert_int_equal(fetch(src, syms, 3, TF_1D, from, to, utc("2024-07-01T00:00:00Z"),
+	assert_int_equal(fetch(src, syms, 3, TF_1D, from, to, testutil_utc("2024-07-01T00:00:00Z"),
 			       &res, err, sizeof(err)), 0);
 	assert_int_equal(res.calls, 1);
 	expect_csv(&res.bars[0], "AAA.csv", from, to);
@@ -257,11 +216,11 @@ static void test_session_dates_dst(void **state)
 	(void)state;
 
 	/* across both 2023-11-05 and 2024-03-10: EDT stamps 04:00Z, EST 05:00Z */
-	assert_int_equal(fetch(src, syms, 1, TF_1D, day("2023-11-01"), day("2024-03-13"),
-			       utc("2024-07-01T00:00:00Z"), &res, err, sizeof(err)), 0);
-	expect_csv(&res.bars[0], "AAA.csv", day("2023-11-01"), day("2024-03-13"));
-	assert_int_equal(res.bars[0].time[3], day("2023-11-06"));   /* first EST day */
-	assert_int_equal(res.bars[0].time[res.bars[0].n - 3], day("2024-03-11")); /* EDT */
+	assert_int_equal(fetch(src, syms, 1, TF_1D, testutil_day("2023-11-01"), testutil_day("2024-03-13"),
+			       testutil_utc("2024-07-01T00:00:00Z"), &res, err, sizeof(err)), 0);
+	expect_csv(&res.bars[0], "AAA.csv", testutil_day("2023-11-01"), testutil_day("2024-03-13"));
+	assert_int_equal(res.bars[0].time[3], testutil_day("2023-11-06"));   /* first EST day */
+	assert_int_equal(res.bars[0].time[res.bars[0].n - 3], testutil_day("2024-03-11")); /* EDT */
 	fetch_result_release(&res);
 
 	/*
@@ -273,7 +232,7 @@ static void test_session_dates_dst(void **state)
 	 *   2024-11-05T04:30Z  EST                      -> 23:30 on 11-04
 	 *   2024-11-06T00:00:00-05:00 (an offset form)  -> 00:00 on 11-06
 	 */
-	control("{\"faults\":[{\"path\":\"/v2/stocks/bars\",\"status\":200,\"body\":"
+	fake_control("{\"faults\":[{\"path\":\"/v2/stocks/bars\",\"status\":200,\"body\":"
 		"\"{\\\"bars\\\":{\\\"AAA\\\":["
 		"{\\\"t\\\":\\\"2024-03-10T04:30:00Z\\\",\\\"o\\\":1,\\\"h\\\":2,\\\"l\\\":1,\\\"c\\\":2,\\\"v\\\":10},"
 		"{\\\"t\\\":\\\"2024-03-11T03:30:00Z\\\",\\\"o\\\":1,\\\"h\\\":2,\\\"l\\\":1,\\\"c\\\":2,\\\"v\\\":10},"
@@ -281,15 +240,15 @@ static void test_session_dates_dst(void **state)
 		"{\\\"t\\\":\\\"2024-11-05T04:30:00Z\\\",\\\"o\\\":1,\\\"h\\\":2,\\\"l\\\":1,\\\"c\\\":2,\\\"v\\\":10},"
 		"{\\\"t\\\":\\\"2024-11-06T00:00:00.000-05:00\\\",\\\"o\\\":1,\\\"h\\\":2,\\\"l\\\":1,\\\"c\\\":2.5,\\\"v\\\":10}"
 		"]},\\\"next_page_token\\\":null}\"}]}");
-	assert_int_equal(fetch(src, syms, 1, TF_1D, day("2024-03-01"), day("2024-12-31"),
-			       utc("2025-01-10T00:00:00Z"), &res, err, sizeof(err)), 0);
+	assert_int_equal(fetch(src, syms, 1, TF_1D, testutil_day("2024-03-01"), testutil_day("2024-12-31"),
+			       testutil_utc("2025-01-10T00:00:00Z"), &res, err, sizeof(err)), 0);
 	assert_null(res.errors[0]);
 	assert_int_equal(res.bars[0].n, 5);
-	assert_int_equal(res.bars[0].time[0], day("2024-03-09"));
-	assert_int_equal(res.bars[0].time[1], day("2024-03-10"));
-	assert_int_equal(res.bars[0].time[2], day("2024-11-03"));
-	assert_int_equal(res.bars[0].time[3], day("2024-11-04"));
-	assert_int_equal(res.bars[0].time[4], day("2024-11-06"));
+	assert_int_equal(res.bars[0].time[0], testutil_day("2024-03-09"));
+	assert_int_equal(res.bars[0].time[1], testutil_day("2024-03-10"));
+	assert_int_equal(res.bars[0].time[2], testutil_day("2024-11-03"));
+	assert_int_equal(res.bars[0].time[3], testutil_day("2024-11-04"));
+	assert_int_equal(res.bars[0].time[4], testutil_day("2024-11-06"));
 	assert_close(res.bars[0].close[4], 2.5, 0);
 	fetch_result_release(&res);
 	source_free(src);
@@ -301,12 +260,12 @@ static void test_hourly(void **state)
 	struct source *src = keyed_source();
 	struct fetch_result res;
 	char err[512];
-	int64_t from = utc("2024-03-06T00:00:00Z"), to = utc("2024-03-13T23:00:00Z");
+	int64_t from = testutil_utc("2024-03-06T00:00:00Z"), to = testutil_utc("2024-03-13T23:00:00Z");
 	json_t *l;
 	(void)state;
 
-	control("{\"page_limit\": 10}");
-	assert_int_equal(fetch(src, syms, 1, TF_1H, from, to, utc("2024-04-01T00:00:00Z"),
+	fake_control("{\"page_limit\": 10}");
+	assert_int_equal(fetch(src, syms, 1, TF_1H, from, to, testutil_utc("2024-04-01T00:00:00Z"),
 			       &res, err, sizeof(err)), 0);
 	assert_int_equal(res.bars[0].tf, TF_1H);
 	expect_csv(&res.bars[0], "HHH.csv", from, to);
@@ -328,12 +287,12 @@ static void test_crypto(void **state)
 	struct source *src = source_alpaca_new(&o);
 	struct fetch_result res;
 	char err[512];
-	int64_t from = day("2023-10-01"), to = day("2024-06-30");
+	int64_t from = testutil_day("2023-10-01"), to = testutil_day("2024-06-30");
 	json_t *l, *e;
 	(void)state;
 
-	control("{\"page_limit\": 100}");
-	assert_int_equal(fetch(src, syms, 2, TF_1D, from, to, utc("2024-07-02T00:00:00Z"),
+	fake_control("{\"page_limit\": 100}");
+	assert_int_equal(fetch(src, syms, 2, TF_1D, from, to, testutil_utc("2024-07-02T00:00:00Z"),
 			       &res, err, sizeof(err)), 0);
 	assert_null(res.errors[0]);
 	assert_null(res.errors[1]);
@@ -353,18 +312,18 @@ static void test_crypto(void **state)
 	fetch_result_release(&res);
 
 	/* the older convention, midnight Chicago (05:00Z/06:00Z): same dates */
-	control("{\"crypto_daily\": \"chicago\"}");
-	assert_int_equal(fetch(src, syms, 2, TF_1D, from, to, utc("2024-07-02T00:00:00Z"),
+	fake_control("{\"crypto_daily\": \"chicago\"}");
+	assert_int_equal(fetch(src, syms, 2, TF_1D, from, to, testutil_utc("2024-07-02T00:00:00Z"),
 			       &res, err, sizeof(err)), 0);
 	expect_csv(&res.bars[0], "BTC-USD.csv", from, to);
 	expect_csv(&res.bars[1], "ETH-USD.csv", from, to);
 	fetch_result_release(&res);
 
-	assert_int_equal(fetch(src, hourly, 1, TF_1H, utc("2024-03-09T00:00:00Z"),
-			       utc("2024-03-11T23:00:00Z"), utc("2024-04-01T00:00:00Z"),
+	assert_int_equal(fetch(src, hourly, 1, TF_1H, testutil_utc("2024-03-09T00:00:00Z"),
+			       testutil_utc("2024-03-11T23:00:00Z"), testutil_utc("2024-04-01T00:00:00Z"),
 			       &res, err, sizeof(err)), 0);
-	expect_csv(&res.bars[0], "SOL-USD.csv", utc("2024-03-09T00:00:00Z"),
-		   utc("2024-03-11T23:00:00Z"));
+	expect_csv(&res.bars[0], "SOL-USD.csv", testutil_utc("2024-03-09T00:00:00Z"),
+		   testutil_utc("2024-03-11T23:00:00Z"));
 	assert_int_equal(res.bars[0].n, 72);
 	fetch_result_release(&res);
 	source_free(src);
@@ -376,11 +335,11 @@ static void test_mixed_groups(void **state)
 	struct source *src = keyed_source();
 	struct fetch_result res;
 	char err[512];
-	int64_t from = day("2024-02-01"), to = day("2024-02-29");
+	int64_t from = testutil_day("2024-02-01"), to = testutil_day("2024-02-29");
 	json_t *l;
 	(void)state;
 
-	assert_int_equal(fetch(src, syms, 4, TF_1D, from, to, utc("2024-07-01T00:00:00Z"),
+	assert_int_equal(fetch(src, syms, 4, TF_1D, from, to, testutil_utc("2024-07-01T00:00:00Z"),
 			       &res, err, sizeof(err)), 0);
 	assert_int_equal(res.calls, 2);   /* one sequence per group */
 	expect_csv(&res.bars[0], "BTC-USD.csv", from, to);
@@ -410,24 +369,24 @@ static void test_end_clamped(void **state)
 
 	/* 20:10Z on 2024-06-28: the session closed at 20:00Z (EDT) but the
 	 * free feed is 15 min behind, so the day is not over yet for us */
-	assert_int_equal(fetch(src, syms, 1, TF_1D, day("2024-06-01"), day("2024-12-31"),
-			       utc("2024-06-28T20:10:00Z"), &res, err, sizeof(err)), 0);
+	assert_int_equal(fetch(src, syms, 1, TF_1D, testutil_day("2024-06-01"), testutil_day("2024-12-31"),
+			       testutil_utc("2024-06-28T20:10:00Z"), &res, err, sizeof(err)), 0);
 	l = log_for("/v2/stocks/bars");
 	assert_string_equal(param(json_array_get(l, 0), "end"), "2024-06-28T19:55:00Z");
 	json_decref(l);
-	expect_csv(&res.bars[0], "AAA.csv", day("2024-06-01"), day("2024-06-27"));
+	expect_csv(&res.bars[0], "AAA.csv", testutil_day("2024-06-01"), testutil_day("2024-06-27"));
 	fetch_result_release(&res);
 
 	/* 20:15Z: close + 15 min, the bar is final ("no end": no overflow) */
-	assert_int_equal(fetch(src, syms, 1, TF_1D, day("2024-06-01"), INT64_MAX,
-			       utc("2024-06-28T20:15:00Z"), &res, err, sizeof(err)), 0);
-	expect_csv(&res.bars[0], "AAA.csv", day("2024-06-01"), day("2024-06-28"));
-	assert_int_equal(res.bars[0].time[res.bars[0].n - 1], day("2024-06-28"));
+	assert_int_equal(fetch(src, syms, 1, TF_1D, testutil_day("2024-06-01"), INT64_MAX,
+			       testutil_utc("2024-06-28T20:15:00Z"), &res, err, sizeof(err)), 0);
+	expect_csv(&res.bars[0], "AAA.csv", testutil_day("2024-06-01"), testutil_day("2024-06-28"));
+	assert_int_equal(res.bars[0].time[res.bars[0].n - 1], testutil_day("2024-06-28"));
 	fetch_result_release(&res);
 
 	/* a range that starts after now - 15 min: nothing to ask */
-	assert_int_equal(fetch(src, syms, 1, TF_1D, day("2024-07-01"), day("2024-07-31"),
-			       utc("2024-06-28T20:15:00Z"), &res, err, sizeof(err)), 0);
+	assert_int_equal(fetch(src, syms, 1, TF_1D, testutil_day("2024-07-01"), testutil_day("2024-07-31"),
+			       testutil_utc("2024-06-28T20:15:00Z"), &res, err, sizeof(err)), 0);
 	assert_int_equal(res.calls, 0);
 	assert_int_equal(res.bars[0].n, 0);
 	assert_null(res.errors[0]);
@@ -444,17 +403,17 @@ static void test_empty_and_null(void **state)
 	(void)state;
 
 	/* ZZZ has no file: Alpaca leaves it out of "bars": no bars, no error */
-	assert_int_equal(fetch(src, syms, 2, TF_1D, day("2024-01-01"), day("2024-01-31"),
-			       utc("2024-07-01T00:00:00Z"), &res, err, sizeof(err)), 0);
-	expect_csv(&res.bars[0], "AAA.csv", day("2024-01-01"), day("2024-01-31"));
+	assert_int_equal(fetch(src, syms, 2, TF_1D, testutil_day("2024-01-01"), testutil_day("2024-01-31"),
+			       testutil_utc("2024-07-01T00:00:00Z"), &res, err, sizeof(err)), 0);
+	expect_csv(&res.bars[0], "AAA.csv", testutil_day("2024-01-01"), testutil_day("2024-01-31"));
 	assert_int_equal(res.bars[1].n, 0);
 	assert_null(res.errors[1]);
 	fetch_result_release(&res);
 
-	control("{\"faults\":[{\"path\":\"/v2/stocks/bars\",\"status\":200,"
+	fake_control("{\"faults\":[{\"path\":\"/v2/stocks/bars\",\"status\":200,"
 		"\"body\":\"{\\\"bars\\\": null, \\\"next_page_token\\\": null}\"}]}");
-	assert_int_equal(fetch(src, syms, 2, TF_1D, day("2024-01-01"), day("2024-01-31"),
-			       utc("2024-07-01T00:00:00Z"), &res, err, sizeof(err)), 0);
+	assert_int_equal(fetch(src, syms, 2, TF_1D, testutil_day("2024-01-01"), testutil_day("2024-01-31"),
+			       testutil_utc("2024-07-01T00:00:00Z"), &res, err, sizeof(err)), 0);
 	assert_int_equal(res.bars[0].n, 0);
 	assert_int_equal(res.bars[1].n, 0);
 	assert_null(res.errors[0]);
@@ -477,11 +436,11 @@ static void test_403_subscription(void **state)
 		"subscription)";
 	(void)state;
 
-	control("{\"faults\":[{\"path\":\"/v2/stocks/bars\",\"status\":403,\"body\":"
+	fake_control("{\"faults\":[{\"path\":\"/v2/stocks/bars\",\"status\":403,\"body\":"
 		"\"{\\\"code\\\":40310000,\\\"message\\\":\\\"subscription does not permit "
 		"querying recent SIP data\\\"}\",\"times\":-1}]}");
-	assert_int_equal(fetch(src, syms, 2, TF_1D, day("2024-01-01"), day("2024-01-31"),
-			       utc("2024-07-01T00:00:00Z"), &res, err, sizeof(err)), -1);
+	assert_int_equal(fetch(src, syms, 2, TF_1D, testutil_day("2024-01-01"), testutil_day("2024-01-31"),
+			       testutil_utc("2024-07-01T00:00:00Z"), &res, err, sizeof(err)), -1);
 	assert_string_equal(err, want);
 	assert_string_equal(res.errors[0], want);
 	assert_string_equal(res.errors[1], want);
@@ -500,10 +459,10 @@ static void test_auth_refused(void **state)
 	char err[512];
 	(void)state;
 
-	control("{\"faults\":[{\"path\":\"/v2/stocks/bars\",\"status\":401,"
+	fake_control("{\"faults\":[{\"path\":\"/v2/stocks/bars\",\"status\":401,"
 		"\"body\":\"{\\\"message\\\": \\\"forbidden\\\"}\",\"times\":-1}]}");
-	assert_int_equal(fetch(src, syms, 2, TF_1D, day("2024-01-01"), day("2024-01-31"),
-			       utc("2024-07-01T00:00:00Z"), &res, err, sizeof(err)), -1);
+	assert_int_equal(fetch(src, syms, 2, TF_1D, testutil_day("2024-01-01"), testutil_day("2024-01-31"),
+			       testutil_utc("2024-07-01T00:00:00Z"), &res, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "alpaca: GET /v2/stocks/bars: 401 {\"message\": \"forbidden\"} "
 				    "(Alpaca refused the APCA key id/secret"));
 	assert_null(strstr(err, "test-secret"));
@@ -526,15 +485,15 @@ static void test_missing_keys(void **state)
 	(void)state;
 
 	/* crypto still works; the stock fails without a request */
-	assert_int_equal(fetch(src, both, 2, TF_1D, day("2024-01-01"), day("2024-01-31"),
-			       utc("2024-07-01T00:00:00Z"), &res, err, sizeof(err)), 0);
+	assert_int_equal(fetch(src, both, 2, TF_1D, testutil_day("2024-01-01"), testutil_day("2024-01-31"),
+			       testutil_utc("2024-07-01T00:00:00Z"), &res, err, sizeof(err)), 0);
 	assert_string_equal(res.errors[0], want);
 	assert_null(res.errors[1]);
-	expect_csv(&res.bars[1], "BTC-USD.csv", day("2024-01-01"), day("2024-01-31"));
+	expect_csv(&res.bars[1], "BTC-USD.csv", testutil_day("2024-01-01"), testutil_day("2024-01-31"));
 	fetch_result_release(&res);
 
-	assert_int_equal(fetch(src, stock, 1, TF_1D, day("2024-01-01"), day("2024-01-31"),
-			       utc("2024-07-01T00:00:00Z"), &res, err, sizeof(err)), -1);
+	assert_int_equal(fetch(src, stock, 1, TF_1D, testutil_day("2024-01-01"), testutil_day("2024-01-31"),
+			       testutil_utc("2024-07-01T00:00:00Z"), &res, err, sizeof(err)), -1);
 	assert_string_equal(err, want);
 	assert_int_equal(res.calls, 0);
 	fetch_result_release(&res);
@@ -550,12 +509,12 @@ static void expect_malformed(struct source *src, const char *body_json, const ch
 	struct fetch_result res;
 	char err[512], ctl[1024];
 
-	fake_server_post(&server, "/_reset", NULL);
+	fake_server_post(&fake_provider, "/_reset", NULL);
 	snprintf(ctl, sizeof(ctl), "{\"faults\":[{\"path\":\"/v2/stocks/bars\",\"status\":200,"
 		 "\"body\":%s}]}", body_json);
-	control(ctl);
-	assert_int_equal(fetch(src, syms, 1, TF_1D, day("2024-01-01"), day("2024-01-31"),
-			       utc("2024-07-01T00:00:00Z"), &res, err, sizeof(err)), 0);
+	fake_control(ctl);
+	assert_int_equal(fetch(src, syms, 1, TF_1D, testutil_day("2024-01-01"), testutil_day("2024-01-31"),
+			       testutil_utc("2024-07-01T00:00:00Z"), &res, err, sizeof(err)), 0);
 	assert_non_null(res.errors[0]);
 	if (strcmp(res.errors[0], want) != 0)
 		fail_msg("got '%s', expected '%s'", res.errors[0], want);
@@ -599,10 +558,10 @@ static void test_422_verbatim(void **state)
 	char err[512];
 	(void)state;
 
-	control("{\"faults\":[{\"path\":\"/v2/stocks/bars\",\"status\":422,\"body\":"
+	fake_control("{\"faults\":[{\"path\":\"/v2/stocks/bars\",\"status\":422,\"body\":"
 		"\"{\\\"code\\\":42210000,\\\"message\\\":\\\"invalid start\\\"}\\n\",\"times\":-1}]}");
-	assert_int_equal(fetch(src, syms, 1, TF_1D, day("2024-01-01"), day("2024-01-31"),
-			       utc("2024-07-01T00:00:00Z"), &res, err, sizeof(err)), 0);
+	assert_int_equal(fetch(src, syms, 1, TF_1D, testutil_day("2024-01-01"), testutil_day("2024-01-31"),
+			       testutil_utc("2024-07-01T00:00:00Z"), &res, err, sizeof(err)), 0);
 	assert_string_equal(res.errors[0],
 			    "alpaca: GET /v2/stocks/bars: 422 {\"code\":42210000,\"message\":\"invalid start\"}");
 	assert_int_equal(res.calls, 1);   /* a 4xx is not retried */
@@ -616,14 +575,14 @@ static void test_fallback_after_500(void **state)
 	struct source *src = keyed_source();
 	struct fetch_result res;
 	char err[512];
-	int64_t from = day("2024-01-01"), to = day("2024-06-28");
+	int64_t from = testutil_day("2024-01-01"), to = testutil_day("2024-06-28");
 	size_t i;
 	json_t *l;
 	(void)state;
 
 	/* the batch gets 500 on both attempts, then the server is fine */
-	control("{\"faults\":[{\"path\":\"/v2/stocks/bars\",\"status\":500,\"times\":2}]}");
-	assert_int_equal(fetch(src, syms, 3, TF_1D, from, to, utc("2024-07-01T00:00:00Z"),
+	fake_control("{\"faults\":[{\"path\":\"/v2/stocks/bars\",\"status\":500,\"times\":2}]}");
+	assert_int_equal(fetch(src, syms, 3, TF_1D, from, to, testutil_utc("2024-07-01T00:00:00Z"),
 			       &res, err, sizeof(err)), 0);
 	assert_int_equal(res.fallback, 1);
 	for (i = 0; i < 3; i++)
@@ -643,10 +602,10 @@ static void test_fallback_after_500(void **state)
 
 	/* a truncated batch answer, mid-pagination, is no different: no bar
 	 * of the broken batch survives into the result twice */
-	fake_server_post(&server, "/_reset", NULL);
-	control("{\"page_limit\": 50, \"faults\":[{\"path\":\"/v2/stocks/bars\","
+	fake_server_post(&fake_provider, "/_reset", NULL);
+	fake_control("{\"page_limit\": 50, \"faults\":[{\"path\":\"/v2/stocks/bars\","
 		"\"symbols_contain\":\",\",\"status\":200,\"body\":\"{\\\"bars\\\": {\\\"AA\"}]}");
-	assert_int_equal(fetch(src, syms, 3, TF_1D, from, to, utc("2024-07-01T00:00:00Z"),
+	assert_int_equal(fetch(src, syms, 3, TF_1D, from, to, testutil_utc("2024-07-01T00:00:00Z"),
 			       &res, err, sizeof(err)), 0);
 	assert_int_equal(res.fallback, 1);
 	expect_csv(&res.bars[0], "AAA.csv", from, to);
@@ -662,13 +621,13 @@ static void test_partial_failure(void **state)
 	struct source *src = keyed_source();
 	struct fetch_result res;
 	char err[512];
-	int64_t from = day("2024-01-01"), to = day("2024-06-28");
+	int64_t from = testutil_day("2024-01-01"), to = testutil_day("2024-06-28");
 	(void)state;
 
 	/* any request naming BAD fails, for ever */
-	control("{\"faults\":[{\"path\":\"/v2/stocks/bars\",\"symbols_contain\":\"BAD\","
+	fake_control("{\"faults\":[{\"path\":\"/v2/stocks/bars\",\"symbols_contain\":\"BAD\","
 		"\"status\":500,\"times\":-1}]}");
-	assert_int_equal(fetch(src, syms, 3, TF_1D, from, to, utc("2024-07-01T00:00:00Z"),
+	assert_int_equal(fetch(src, syms, 3, TF_1D, from, to, testutil_utc("2024-07-01T00:00:00Z"),
 			       &res, err, sizeof(err)), 0);
 	assert_int_equal(res.fallback, 1);
 	assert_null(res.errors[0]);
@@ -696,8 +655,8 @@ static void test_unreachable(void **state)
 
 	o.data_url = "http://127.0.0.1:1/";
 	src = source_alpaca_new(&o);
-	assert_int_equal(fetch(src, syms, 3, TF_1D, day("2024-01-01"), day("2024-01-31"),
-			       utc("2024-07-01T00:00:00Z"), &res, err, sizeof(err)), -1);
+	assert_int_equal(fetch(src, syms, 3, TF_1D, testutil_day("2024-01-01"), testutil_day("2024-01-31"),
+			       testutil_utc("2024-07-01T00:00:00Z"), &res, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "alpaca: GET http://127.0.0.1:1/v2/stocks/bars: "));
 	assert_non_null(strstr(err, "(2 attempts)"));
 	assert_non_null(res.errors[0]);
@@ -720,14 +679,14 @@ static void test_split_readjusted(void **state)
 	(void)state;
 
 	/* a 2:1 split seen after the fact: history before it is halved */
-	control("{\"adjust\": {\"AAA\": {\"before\": \"2024-06-01\", \"factor\": 0.5}}}");
-	assert_int_equal(fetch(src, syms, 1, TF_1D, day("2024-05-01"), day("2024-06-28"),
-			       utc("2024-07-01T00:00:00Z"), &res, err, sizeof(err)), 0);
+	fake_control("{\"adjust\": {\"AAA\": {\"before\": \"2024-06-01\", \"factor\": 0.5}}}");
+	assert_int_equal(fetch(src, syms, 1, TF_1D, testutil_day("2024-05-01"), testutil_day("2024-06-28"),
+			       testutil_utc("2024-07-01T00:00:00Z"), &res, err, sizeof(err)), 0);
 	assert_int_equal(csv_read_bars(DATA "/AAA.csv", NULL, &want, NULL, err, sizeof(err)), 0);
-	a = bars_lower_bound(&want, day("2024-05-01"));
-	assert_int_equal(res.bars[0].n, csv_rows("AAA.csv", day("2024-05-01"), day("2024-06-28")));
+	a = bars_lower_bound(&want, testutil_day("2024-05-01"));
+	assert_int_equal(res.bars[0].n, csv_rows("AAA.csv", testutil_day("2024-05-01"), testutil_day("2024-06-28")));
 	for (i = 0; i < res.bars[0].n; i++) {
-		double f = res.bars[0].time[i] < day("2024-06-01") ? 0.5 : 1.0;
+		double f = res.bars[0].time[i] < testutil_day("2024-06-01") ? 0.5 : 1.0;
 		assert_close(res.bars[0].close[i], want.close[a + i] * f, 1e-9);
 		assert_close(res.bars[0].volume[i], want.volume[a + i] / f, 1e-6);
 	}
@@ -749,10 +708,10 @@ static void test_load(void **state)
 	/* whole history, up to the wall clock; warnings may be NULL */
 	assert_int_equal(src->load(src, "CCC", TF_1D, &b, NULL, err, sizeof(err)), 0);
 	assert_string_equal(b.symbol, "CCC");
-	expect_csv(&b, "CCC.csv", day("2000-01-01"), day("2100-01-01"));
+	expect_csv(&b, "CCC.csv", testutil_day("2000-01-01"), testutil_day("2100-01-01"));
 	bars_release(&b);
 
-	control("{\"faults\":[{\"path\":\"/v2/stocks/bars\",\"status\":422,"
+	fake_control("{\"faults\":[{\"path\":\"/v2/stocks/bars\",\"status\":422,"
 		"\"body\":\"{\\\"message\\\":\\\"nope\\\"}\",\"times\":-1}]}");
 	assert_int_equal(src->load(src, "CCC", TF_1D, &b, NULL, err, sizeof(err)), -1);
 	assert_string_equal(err, "CCC: alpaca: GET /v2/stocks/bars: 422 {\"message\":\"nope\"}");
@@ -763,24 +722,24 @@ static void test_load(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_stock_batch_paged, reset),
-		cmocka_unit_test_setup(test_one_call_when_pages_fit, reset),
-		cmocka_unit_test_setup(test_session_dates_dst, reset),
-		cmocka_unit_test_setup(test_hourly, reset),
-		cmocka_unit_test_setup(test_crypto, reset),
-		cmocka_unit_test_setup(test_mixed_groups, reset),
-		cmocka_unit_test_setup(test_end_clamped, reset),
-		cmocka_unit_test_setup(test_empty_and_null, reset),
-		cmocka_unit_test_setup(test_403_subscription, reset),
-		cmocka_unit_test_setup(test_auth_refused, reset),
-		cmocka_unit_test_setup(test_missing_keys, reset),
-		cmocka_unit_test_setup(test_malformed_json, reset),
-		cmocka_unit_test_setup(test_422_verbatim, reset),
-		cmocka_unit_test_setup(test_fallback_after_500, reset),
-		cmocka_unit_test_setup(test_partial_failure, reset),
-		cmocka_unit_test_setup(test_unreachable, reset),
-		cmocka_unit_test_setup(test_split_readjusted, reset),
-		cmocka_unit_test_setup(test_load, reset),
+		cmocka_unit_test_setup(test_stock_batch_paged, fake_reset),
+		cmocka_unit_test_setup(test_one_call_when_pages_fit, fake_reset),
+		cmocka_unit_test_setup(test_session_dates_dst, fake_reset),
+		cmocka_unit_test_setup(test_hourly, fake_reset),
+		cmocka_unit_test_setup(test_crypto, fake_reset),
+		cmocka_unit_test_setup(test_mixed_groups, fake_reset),
+		cmocka_unit_test_setup(test_end_clamped, fake_reset),
+		cmocka_unit_test_setup(test_empty_and_null, fake_reset),
+		cmocka_unit_test_setup(test_403_subscription, fake_reset),
+		cmocka_unit_test_setup(test_auth_refused, fake_reset),
+		cmocka_unit_test_setup(test_missing_keys, fake_reset),
+		cmocka_unit_test_setup(test_malformed_json, fake_reset),
+		cmocka_unit_test_setup(test_422_verbatim, fake_reset),
+		cmocka_unit_test_setup(test_fallback_after_500, fake_reset),
+		cmocka_unit_test_setup(test_partial_failure, fake_reset),
+		cmocka_unit_test_setup(test_unreachable, fake_reset),
+		cmocka_unit_test_setup(test_split_readjusted, fake_reset),
+		cmocka_unit_test_setup(test_load, fake_reset),
 	};
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, fake_group_setup, fake_group_teardown);
 }

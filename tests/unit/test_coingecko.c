@@ -18,47 +18,6 @@
 
 #define DATA "tests/fixtures/provider"
 
-static struct fake_server server;
-
-static int group_setup(void **state)
-{
-	(void)state;
-	return fake_server_start(&server, DATA);
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	fake_server_stop(&server);
-	return 0;
-}
-
-static int reset(void **state)
-{
-	(void)state;
-	return fake_server_post(&server, "/_reset", NULL);
-}
-
-static void control(const char *json)
-{
-	if (fake_server_post(&server, "/_control", json))
-		fail_msg("POST /_control %s failed", json);
-}
-
-static int64_t day(const char *s)
-{
-	int64_t t;
-	assert_int_equal(date_parse_day(s, strlen(s), &t), 0);
-	return t;
-}
-
-static int64_t utc(const char *s)
-{
-	int64_t t;
-	assert_int_equal(date_parse_time(s, strlen(s), &t), 0);
-	return t;
-}
-
 static struct http_client *client(void)
 {
 	struct http_options o;
@@ -74,7 +33,7 @@ static struct http_client *client(void)
 
 static json_t *last_log(void)
 {
-	char *text = fake_server_get(&server, "/_log");
+	char *text = fake_server_get(&fake_provider, "/_log");
 	json_error_t e;
 	json_t *all, *last;
 	assert_non_null(text);
@@ -101,8 +60,8 @@ static void test_caps_parsed(void **state)
 	(void)state;
 
 	bars_init(&caps, "BTC/USD", TF_1D);
-	assert_int_equal(coingecko_market_caps(c, server.url, NULL, "bitcoin", 10,
-					       utc("2030-01-01T00:00:00Z"), &caps,
+	assert_int_equal(coingecko_market_caps(c, fake_provider.url, NULL, "bitcoin", 10,
+					       testutil_utc("2030-01-01T00:00:00Z"), &caps,
 					       err, sizeof(err)), 0);
 	/* 10 midnights; the 11th, non-midnight "current" sample is dropped */
 	assert_int_equal(caps.n, 10);
@@ -111,8 +70,8 @@ static void test_caps_parsed(void **state)
 	assert_non_null(caps.mcap);
 	assert_int_equal(csv_read_bars(DATA "/BTC-USD.csv", NULL, &csv, NULL, err, sizeof(err)), 0);
 	a = csv.n - 10;
-	assert_int_equal(caps.time[0], day("2024-06-21"));
-	assert_int_equal(caps.time[9], day("2024-06-30"));
+	assert_int_equal(caps.time[0], testutil_day("2024-06-21"));
+	assert_int_equal(caps.time[9], testutil_day("2024-06-30"));
 	for (i = 0; i < caps.n; i++) {
 		assert_int_equal(caps.time[i], csv.time[a + i]);
 		assert_true(caps.mcap[i] == csv.mcap[a + i]);
@@ -142,13 +101,13 @@ static void test_key_base_and_now(void **state)
 	(void)state;
 
 	/* the configured URL carries /api/v3 and maybe a trailing '/' */
-	snprintf(base, sizeof(base), "%s/api/v3/", server.url);
+	snprintf(base, sizeof(base), "%s/api/v3/", fake_provider.url);
 	bars_init(&caps, "ETH/USD", TF_1D);
 	assert_int_equal(coingecko_market_caps(c, base, "demo-key", "ethereum", 30,
-					       utc("2024-06-25T12:00:00Z"), &caps,
+					       testutil_utc("2024-06-25T12:00:00Z"), &caps,
 					       err, sizeof(err)), 0);
 	/* days after now are not handed out: a --now in the past replays */
-	assert_int_equal(caps.time[caps.n - 1], day("2024-06-25"));
+	assert_int_equal(caps.time[caps.n - 1], testutil_day("2024-06-25"));
 	assert_int_equal(caps.n, 25);
 	e = last_log();
 	assert_string_equal(json_string_value(json_object_get(e, "path")),
@@ -167,20 +126,20 @@ static void test_odd_samples(void **state)
 	(void)state;
 
 	/* a repeated midnight, a null cap, a stray non-midnight sample */
-	control("{\"faults\":[{\"path\":\"/coins/bitcoin\",\"status\":200,\"body\":"
+	fake_control("{\"faults\":[{\"path\":\"/coins/bitcoin\",\"status\":200,\"body\":"
 		"\"{\\\"prices\\\":[],\\\"market_caps\\\":[[1704067200000,5],[1704067200000,6],"
 		"[1704153600000,null],[1704240000000,7.5],[1704250000000,9],[1704326400000,8],"
 		"[1704383000000,10]],\\\"total_volumes\\\":[]}\"}]}");
 	bars_init(&caps, "BTC/USD", TF_1D);
-	assert_int_equal(coingecko_market_caps(c, server.url, NULL, "bitcoin", 5,
-					       utc("2030-01-01T00:00:00Z"), &caps,
+	assert_int_equal(coingecko_market_caps(c, fake_provider.url, NULL, "bitcoin", 5,
+					       testutil_utc("2030-01-01T00:00:00Z"), &caps,
 					       err, sizeof(err)), 0);
 	assert_int_equal(caps.n, 3);
-	assert_int_equal(caps.time[0], day("2024-01-01"));
+	assert_int_equal(caps.time[0], testutil_day("2024-01-01"));
 	assert_close(caps.mcap[0], 5, 0);
-	assert_int_equal(caps.time[1], day("2024-01-03"));
+	assert_int_equal(caps.time[1], testutil_day("2024-01-03"));
 	assert_close(caps.mcap[1], 7.5, 0);
-	assert_int_equal(caps.time[2], day("2024-01-04"));
+	assert_int_equal(caps.time[2], testutil_day("2024-01-04"));
 	assert_close(caps.mcap[2], 8, 0);
 	bars_release(&caps);
 	http_client_free(c);
@@ -194,52 +153,52 @@ static void test_errors(void **state)
 	(void)state;
 
 	bars_init(&caps, "X", TF_1D);
-	assert_int_equal(coingecko_market_caps(c, server.url, NULL, "nocoin", 5,
-					       utc("2030-01-01T00:00:00Z"), &caps,
+	assert_int_equal(coingecko_market_caps(c, fake_provider.url, NULL, "nocoin", 5,
+					       testutil_utc("2030-01-01T00:00:00Z"), &caps,
 					       err, sizeof(err)), -1);
 	assert_string_equal(err, "coingecko: GET /coins/nocoin/market_chart: 404 "
 				 "{\"error\": \"coin not found\"}");
 	assert_int_equal(caps.n, 0);
 
-	control("{\"faults\":[{\"path\":\"/coins/bitcoin\",\"status\":200,"
+	fake_control("{\"faults\":[{\"path\":\"/coins/bitcoin\",\"status\":200,"
 		"\"body\":\"{\\\"prices\\\": [[1,\"}]}");
-	assert_int_equal(coingecko_market_caps(c, server.url, NULL, "bitcoin", 5,
-					       utc("2030-01-01T00:00:00Z"), &caps,
+	assert_int_equal(coingecko_market_caps(c, fake_provider.url, NULL, "bitcoin", 5,
+					       testutil_utc("2030-01-01T00:00:00Z"), &caps,
 					       err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "coingecko: malformed JSON from /coins/bitcoin/market_chart: "));
 
-	control("{\"faults\":[{\"path\":\"/coins/bitcoin\",\"status\":200,"
+	fake_control("{\"faults\":[{\"path\":\"/coins/bitcoin\",\"status\":200,"
 		"\"body\":\"{\\\"prices\\\": []}\"}]}");
-	assert_int_equal(coingecko_market_caps(c, server.url, NULL, "bitcoin", 5,
-					       utc("2030-01-01T00:00:00Z"), &caps,
+	assert_int_equal(coingecko_market_caps(c, fake_provider.url, NULL, "bitcoin", 5,
+					       testutil_utc("2030-01-01T00:00:00Z"), &caps,
 					       err, sizeof(err)), -1);
 	assert_string_equal(err, "coingecko: malformed JSON from /coins/bitcoin/market_chart: "
 				 "\"market_caps\" is missing");
 
-	control("{\"faults\":[{\"path\":\"/coins/bitcoin\",\"status\":200,\"body\":"
+	fake_control("{\"faults\":[{\"path\":\"/coins/bitcoin\",\"status\":200,\"body\":"
 		"\"{\\\"market_caps\\\": [[1704067200000, 5], [\\\"x\\\", 6]]}\"}]}");
-	assert_int_equal(coingecko_market_caps(c, server.url, NULL, "bitcoin", 5,
-					       utc("2030-01-01T00:00:00Z"), &caps,
+	assert_int_equal(coingecko_market_caps(c, fake_provider.url, NULL, "bitcoin", 5,
+					       testutil_utc("2030-01-01T00:00:00Z"), &caps,
 					       err, sizeof(err)), -1);
 	assert_string_equal(err, "coingecko: malformed JSON from /coins/bitcoin/market_chart: "
 				 "market_caps[1] is not [ms, value]");
 	assert_int_equal(caps.n, 0);   /* nothing half-read */
 
 	/* rate limited twice, then served: the HTTP layer's retries */
-	control("{\"faults\":[{\"path\":\"/coins/bitcoin\",\"status\":429,\"times\":2,"
+	fake_control("{\"faults\":[{\"path\":\"/coins/bitcoin\",\"status\":429,\"times\":2,"
 		"\"body\":\"{\\\"status\\\":{\\\"error_code\\\":429}}\"}]}");
-	assert_int_equal(coingecko_market_caps(c, server.url, NULL, "bitcoin", 3,
-					       utc("2030-01-01T00:00:00Z"), &caps,
+	assert_int_equal(coingecko_market_caps(c, fake_provider.url, NULL, "bitcoin", 3,
+					       testutil_utc("2030-01-01T00:00:00Z"), &caps,
 					       err, sizeof(err)), 0);
 	assert_int_equal(caps.n, 3);
 	bars_release(&caps);
 
 	/* and when it does not stop: the body verbatim */
-	control("{\"faults\":[{\"path\":\"/coins/bitcoin\",\"status\":429,\"times\":-1,"
+	fake_control("{\"faults\":[{\"path\":\"/coins/bitcoin\",\"status\":429,\"times\":-1,"
 		"\"body\":\"{\\\"status\\\":{\\\"error_code\\\":429,\\\"error_message\\\":"
 		"\\\"You've exceeded the Rate Limit.\\\"}}\"}]}");
-	assert_int_equal(coingecko_market_caps(c, server.url, NULL, "bitcoin", 3,
-					       utc("2030-01-01T00:00:00Z"), &caps,
+	assert_int_equal(coingecko_market_caps(c, fake_provider.url, NULL, "bitcoin", 3,
+					       testutil_utc("2030-01-01T00:00:00Z"), &caps,
 					       err, sizeof(err)), -1);
 	assert_string_equal(err, "coingecko: GET /coins/bitcoin/market_chart: 429 "
 				 "{\"status\":{\"error_code\":429,\"error_message\":"
@@ -254,14 +213,14 @@ static void test_attach_by_date(void **state)
 	(void)state;
 
 	bars_init(&caps, "BTC/USD", TF_1D);
-	bars_append(&caps, day("2024-01-01"), NAN, NAN, NAN, NAN, NAN, 100);
-	bars_append(&caps, day("2024-01-02"), NAN, NAN, NAN, NAN, NAN, 200);
-	bars_append(&caps, day("2024-01-04"), NAN, NAN, NAN, NAN, NAN, 400);
+	bars_append(&caps, testutil_day("2024-01-01"), NAN, NAN, NAN, NAN, NAN, 100);
+	bars_append(&caps, testutil_day("2024-01-02"), NAN, NAN, NAN, NAN, NAN, 200);
+	bars_append(&caps, testutil_day("2024-01-04"), NAN, NAN, NAN, NAN, NAN, 400);
 
 	/* daily bars: 01-03 has no cap, 01-05 is past the caps */
 	bars_init(&b, "BTC/USD", TF_1D);
 	for (i = 0; i < 5; i++)
-		bars_append(&b, day("2024-01-01") + (int64_t)i * DATE_DAY_SECONDS,
+		bars_append(&b, testutil_day("2024-01-01") + (int64_t)i * DATE_DAY_SECONDS,
 			    1, 1, 1, 1, 1, NAN);
 	assert_null(b.mcap);
 	assert_int_equal(coingecko_attach_mcap(&b, &caps), 3);
@@ -271,15 +230,15 @@ static void test_attach_by_date(void **state)
 	assert_close(b.mcap[3], 400, 0);
 	assert_nan(b.mcap[4]);
 	/* bars appended afterwards keep a well-formed mcap array */
-	bars_append(&b, day("2024-01-06"), 1, 1, 1, 1, 1, NAN);
+	bars_append(&b, testutil_day("2024-01-06"), 1, 1, 1, 1, 1, NAN);
 	assert_nan(b.mcap[5]);
 
 	/* hourly bars take their UTC day's cap */
 	bars_init(&h, "BTC/USD", TF_1H);
-	bars_append(&h, utc("2024-01-01T23:00:00Z"), 1, 1, 1, 1, 1, NAN);
-	bars_append(&h, utc("2024-01-02T00:00:00Z"), 1, 1, 1, 1, 1, NAN);
-	bars_append(&h, utc("2024-01-02T13:00:00Z"), 1, 1, 1, 1, 1, 7);
-	bars_append(&h, utc("2024-01-03T01:00:00Z"), 1, 1, 1, 1, 1, 9);
+	bars_append(&h, testutil_utc("2024-01-01T23:00:00Z"), 1, 1, 1, 1, 1, NAN);
+	bars_append(&h, testutil_utc("2024-01-02T00:00:00Z"), 1, 1, 1, 1, 1, NAN);
+	bars_append(&h, testutil_utc("2024-01-02T13:00:00Z"), 1, 1, 1, 1, 1, 7);
+	bars_append(&h, testutil_utc("2024-01-03T01:00:00Z"), 1, 1, 1, 1, 1, 9);
 	assert_int_equal(coingecko_attach_mcap(&h, &caps), 3);
 	assert_close(h.mcap[0], 100, 0);
 	assert_close(h.mcap[1], 200, 0);
@@ -298,11 +257,11 @@ static void test_attach_by_date(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_caps_parsed, reset),
-		cmocka_unit_test_setup(test_key_base_and_now, reset),
-		cmocka_unit_test_setup(test_odd_samples, reset),
-		cmocka_unit_test_setup(test_errors, reset),
+		cmocka_unit_test_setup(test_caps_parsed, fake_reset),
+		cmocka_unit_test_setup(test_key_base_and_now, fake_reset),
+		cmocka_unit_test_setup(test_odd_samples, fake_reset),
+		cmocka_unit_test_setup(test_errors, fake_reset),
 		cmocka_unit_test(test_attach_by_date),
 	};
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, fake_group_setup, fake_group_teardown);
 }

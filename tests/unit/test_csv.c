@@ -15,20 +15,6 @@
 
 #define FIX "tests/fixtures/csv/"
 
-static int64_t day(const char *s)
-{
-	int64_t t;
-	assert_int_equal(date_parse_day(s, strlen(s), &t), 0);
-	return t;
-}
-
-static int64_t utc(const char *s)
-{
-	int64_t t;
-	assert_int_equal(date_parse_time(s, strlen(s), &t), 0);
-	return t;
-}
-
 /* Read a fixture that must parse; fails the test with the message if not. */
 static void read_ok(const char *path, struct bars *b, struct strbuf *w)
 {
@@ -63,8 +49,8 @@ static void test_daily(void **state)
 	assert_int_equal(b.tf, TF_1D);
 	assert_int_equal(b.n, 5);
 	assert_null(b.mcap);
-	assert_int_equal(b.time[0], day("2020-01-02"));
-	assert_int_equal(b.time[4], day("2020-01-08"));
+	assert_int_equal(b.time[0], testutil_day("2020-01-02"));
+	assert_int_equal(b.time[4], testutil_day("2020-01-08"));
 	assert_close(b.open[0], 100.5, 0);
 	assert_close(b.high[0], 101.25, 0);
 	assert_close(b.low[0], 99.75, 0);
@@ -84,8 +70,8 @@ static void test_hourly(void **state)
 	read_ok(FIX "good_hourly.csv", &b, NULL);
 	assert_int_equal(b.tf, TF_1H);
 	assert_int_equal(b.n, 4);
-	assert_int_equal(b.time[0], utc("2024-03-01T14:00:00Z"));
-	assert_int_equal(b.time[3], utc("2024-03-04T00:00:00Z"));
+	assert_int_equal(b.time[0], testutil_utc("2024-03-01T14:00:00Z"));
+	assert_int_equal(b.time[3], testutil_utc("2024-03-04T00:00:00Z"));
 	assert_close(b.low[0], 1.07083, 0);
 	assert_close(b.close[3], 1.0703, 0);
 	assert_null(b.mcap);
@@ -121,7 +107,7 @@ static void test_yahoo_nulls(void **state)
 	read_ok(FIX "good_yahoo_nulls.csv", &b, &w);
 	assert_int_equal(b.tf, TF_1D);
 	assert_int_equal(b.n, 3);
-	assert_int_equal(b.time[1], day("2010-01-06"));
+	assert_int_equal(b.time[1], testutil_day("2010-01-06"));
 	/* Close, not Adj Close */
 	assert_close(b.close[0], 10.25, 0);
 	assert_close(b.close[2], 10.8, 0);
@@ -362,7 +348,7 @@ static void test_numbers_match_strtod(void **state)
 static void test_speed(void **state)
 {
 	struct strbuf sb = STRBUF_INIT;
-	int64_t t = day("2010-01-04");
+	int64_t t = testutil_day("2010-01-04");
 	double px = 100, secs;
 	clock_t c0;
 	int i, rep;

@@ -13,13 +13,6 @@
 #include "util/calendar.h"
 #include "util/date.h"
 
-static int64_t utc(const char *s)
-{
-	int64_t t;
-	assert_int_equal(date_parse_any(s, strlen(s), &t), 0);
-	return t;
-}
-
 /* A fixed "now" well after the start of every series. */
 #define NOW "2026-10-01T00:00:00Z"
 /* Enough hourly history to test, cheap enough under sanitizers. */
@@ -30,7 +23,7 @@ static int64_t utc(const char *s)
 static void get(const char *sym, enum timeframe tf, const char *now, struct bars *b)
 {
 	char err[512];
-	if (demo_bars(sym, tf, utc(now), b, err, sizeof(err)))
+	if (demo_bars(sym, tf, testutil_utc(now), b, err, sizeof(err)))
 		fail_msg("%s: %s", sym, err);
 }
 
@@ -77,7 +70,7 @@ static void test_errors(void **state)
 	struct bars b;
 	char err[512];
 	(void)state;
-	assert_int_equal(demo_bars("SPY", TF_1D, utc(NOW), &b, err, sizeof(err)), -1);
+	assert_int_equal(demo_bars("SPY", TF_1D, testutil_utc(NOW), &b, err, sizeof(err)), -1);
 	assert_string_equal(err, "demo: unknown symbol 'SPY' (the demo universe has: "
 			    "BYTEFORGE, NIMBUSNET, QUARKCHIP, LEDGERLY, VAULTCORP, "
 			    "HARBORBANK, DRILLWELL, SUNFIELDS, GRIDPOWER, MEDIWAVE, "
@@ -86,13 +79,13 @@ static void test_errors(void **state)
 	assert_int_equal(b.n, 0);
 	assert_int_equal(b.alloc, 0);
 	/* exact match only: nothing is guessed */
-	assert_int_equal(demo_bars("byteforge", TF_1D, utc(NOW), &b, NULL, 0), -1);
-	assert_int_equal(demo_bars("BYTEFORGE", (enum timeframe)7, utc(NOW), &b, err, sizeof(err)), -1);
+	assert_int_equal(demo_bars("byteforge", TF_1D, testutil_utc(NOW), &b, NULL, 0), -1);
+	assert_int_equal(demo_bars("BYTEFORGE", (enum timeframe)7, testutil_utc(NOW), &b, err, sizeof(err)), -1);
 	assert_string_equal(err, "demo: unknown timeframe 7");
 	/* before the first bar: success, no bars */
-	assert_int_equal(demo_bars("BYTEFORGE", TF_1D, utc("2011-06-01"), &b, err, sizeof(err)), 0);
+	assert_int_equal(demo_bars("BYTEFORGE", TF_1D, testutil_utc("2011-06-01"), &b, err, sizeof(err)), 0);
 	assert_int_equal(b.n, 0);
-	assert_int_equal(demo_bars("HASHGOLD", TF_1H, utc("2023-06-01"), &b, err, sizeof(err)), 0);
+	assert_int_equal(demo_bars("HASHGOLD", TF_1H, testutil_utc("2023-06-01"), &b, err, sizeof(err)), 0);
 	assert_int_equal(b.n, 0);
 	assert_int_equal(demo_bars("BYTEFORGE", TF_1D, -5, &b, err, sizeof(err)), 0);
 	assert_int_equal(b.n, 0);
@@ -222,7 +215,7 @@ static void test_bars_valid(void **state)
 		/* the whole range: prices neither vanish nor overflow by 2100 */
 		assert_int_equal(demo_bars(s, TF_1D, INT64_MAX, &b, NULL, 0), 0);
 		check_valid(&b);
-		assert_int_equal(b.time[b.n - 1], utc("2100-12-31"));
+		assert_int_equal(b.time[b.n - 1], testutil_utc("2100-12-31"));
 		bars_release(&b);
 	}
 }
@@ -235,7 +228,7 @@ static void test_stock_calendar(void **state)
 	(void)state;
 
 	get("GRIDPOWER", TF_1D, NOW, &b);
-	assert_int_equal(b.time[0], utc("2012-01-03"));
+	assert_int_equal(b.time[0], testutil_utc("2012-01-03"));
 	for (i = 0; i < b.n; i++) {
 		int64_t day = b.time[i] / DATE_DAY_SECONDS;
 		assert_int_equal(b.time[i] % DATE_DAY_SECONDS, 0);
@@ -269,7 +262,7 @@ static void test_stock_calendar(void **state)
 		for (k = 0; k < 7; k++)
 			assert_int_equal(b.time[i + k], day * DATE_DAY_SECONDS + 14 * 3600 + 1800 + (int64_t)k * 3600);
 	}
-	assert_int_equal(b.time[0], utc("2024-01-02T14:30:00Z"));
+	assert_int_equal(b.time[0], testutil_utc("2024-01-02T14:30:00Z"));
 	bars_release(&b);
 }
 
@@ -279,9 +272,9 @@ static void test_crypto_every_day(void **state)
 	size_t i, weekend = 0;
 	(void)state;
 	get("ZENCHAIN", TF_1D, NOW, &b);
-	assert_int_equal(b.time[0], utc("2014-01-01"));
-	assert_int_equal(b.time[b.n - 1], utc("2026-09-30"));
-	assert_int_equal(b.n, (size_t)((utc("2026-09-30") - utc("2014-01-01")) / DATE_DAY_SECONDS + 1));
+	assert_int_equal(b.time[0], testutil_utc("2014-01-01"));
+	assert_int_equal(b.time[b.n - 1], testutil_utc("2026-09-30"));
+	assert_int_equal(b.n, (size_t)((testutil_utc("2026-09-30") - testutil_utc("2014-01-01")) / DATE_DAY_SECONDS + 1));
 	for (i = 0; i < b.n; i++) {
 		int wd = date_weekday(b.time[i] / DATE_DAY_SECONDS);
 		weekend += wd == 0 || wd == 6;
@@ -293,8 +286,8 @@ static void test_crypto_every_day(void **state)
 	bars_release(&b);
 
 	get("ZENCHAIN", TF_1H, NOW_HOURLY, &b);
-	assert_int_equal(b.time[0], utc("2024-01-01T00:00:00Z"));
-	assert_int_equal(b.n, (size_t)((utc(NOW_HOURLY) - utc("2024-01-01T00:00:00Z")) / 3600));
+	assert_int_equal(b.time[0], testutil_utc("2024-01-01T00:00:00Z"));
+	assert_int_equal(b.n, (size_t)((testutil_utc(NOW_HOURLY) - testutil_utc("2024-01-01T00:00:00Z")) / 3600));
 	for (i = 1; i < b.n; i++)
 		assert_int_equal(b.time[i] - b.time[i - 1], 3600);
 	assert_non_null(b.mcap);
@@ -312,7 +305,7 @@ static void test_hourly_matches_daily(void **state)
 		size_t i = 0, j;
 		get(sym, TF_1D, NOW_HOURLY, &d);
 		get(sym, TF_1H, NOW_HOURLY, &h);
-		i = bars_lower_bound(&d, utc("2024-01-01"));
+		i = bars_lower_bound(&d, testutil_utc("2024-01-01"));
 		assert_true(i < d.n);
 		for (j = 0; i < d.n; i++) {
 			double hi = 0, lo = INFINITY, vol = 0;

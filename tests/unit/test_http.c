@@ -15,33 +15,6 @@
 #include "data/http.h"
 #include "util/strbuf.h"
 
-static struct fake_server server;
-
-static int group_setup(void **state)
-{
-	(void)state;
-	return fake_server_start(&server, "tests/fixtures/provider");
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	fake_server_stop(&server);
-	return 0;
-}
-
-static int reset(void **state)
-{
-	(void)state;
-	return fake_server_post(&server, "/_reset", NULL);
-}
-
-static void control(const char *json)
-{
-	if (fake_server_post(&server, "/_control", json))
-		fail_msg("POST /_control %s failed", json);
-}
-
 static struct http_options fast_options(void)
 {
 	struct http_options o;
@@ -58,14 +31,14 @@ static struct http_options fast_options(void)
 static char *url(const char *path)
 {
 	static char buf[256];
-	snprintf(buf, sizeof(buf), "%s%s", server.url, path);
+	snprintf(buf, sizeof(buf), "%s%s", fake_provider.url, path);
 	return buf;
 }
 
 /* Requests the server logged for path (control requests are not logged). */
 static json_t *log_for(const char *path)
 {
-	char *text = fake_server_get(&server, "/_log");
+	char *text = fake_server_get(&fake_provider, "/_log");
 	json_error_t e;
 	json_t *all, *out = json_array(), *it;
 	size_t i;
@@ -104,13 +77,13 @@ static void test_ok(void **state)
 	char err[256];
 	(void)state;
 
-	control("{\"faults\":[{\"path\":\"/ok\",\"status\":200,\"body\":\"hello\",\"times\":-1}]}");
+	fake_control("{\"faults\":[{\"path\":\"/ok\",\"status\":200,\"body\":\"hello\",\"times\":-1}]}");
 	http_response_init(&r);
 	assert_int_equal(http_get(c, url("/ok"), NULL, &r, err, sizeof(err)), 0);
 	assert_int_equal(r.status, 200);
 	assert_string_equal(r.body.buf, "hello");
 	assert_int_equal(r.attempts, 1);
-	/* the same client again: the response is reset, counters add up */
+	/* the same client again: the response is fake_reset, counters add up */
 	assert_int_equal(http_get(c, url("/ok"), NULL, &r, err, sizeof(err)), 0);
 	assert_string_equal(r.body.buf, "hello");
 	assert_int_equal(http_client_stats(c)->calls, 2);
@@ -166,7 +139,7 @@ static void test_429_retry_after_seconds(void **state)
 	 * where the plain backoff would have waited about 10 + 20 ms */
 	o.backoff_max_ms = 150;
 	c = http_client_new(&o);
-	control("{\"faults\":[{\"path\":\"/ra\",\"status\":429,\"retry_after\":\"1\",\"times\":2},"
+	fake_control("{\"faults\":[{\"path\":\"/ra\",\"status\":429,\"retry_after\":\"1\",\"times\":2},"
 		"{\"path\":\"/ra\",\"status\":200,\"body\":\"done\",\"times\":-1}]}");
 	http_response_init(&r);
 	t0 = now_s();
@@ -203,7 +176,7 @@ static void test_429_retry_after_date(void **state)
 		 "{\"faults\":[{\"path\":\"/rd\",\"status\":429,\"retry_after\":\"%s\"},"
 		 "{\"path\":\"/rd\",\"status\":503,\"retry_after\":\"Wed, 21 Oct 2015 07:28:00 GMT\"},"
 		 "{\"path\":\"/rd\",\"status\":200,\"body\":\"ok\",\"times\":-1}]}", when);
-	control(json);
+	fake_control(json);
 	http_response_init(&r);
 	t0 = now_s();
 	assert_int_equal(http_get(c, url("/rd"), NULL, &r, err, sizeof(err)), 0);
@@ -224,7 +197,7 @@ static void test_500_then_ok(void **state)
 	char err[256];
 	(void)state;
 
-	control("{\"faults\":[{\"path\":\"/flaky\",\"status\":500,\"times\":1},"
+	fake_control("{\"faults\":[{\"path\":\"/flaky\",\"status\":500,\"times\":1},"
 		"{\"path\":\"/flaky\",\"status\":200,\"body\":\"fine\",\"times\":-1}]}");
 	http_response_init(&r);
 	assert_int_equal(http_get(c, url("/flaky"), NULL, &r, err, sizeof(err)), 0);
@@ -247,7 +220,7 @@ static void test_attempt_bound(void **state)
 
 	/* a 5xx that never ends: exactly max_attempts calls, then the last
 	 * answer goes to the caller, body and all, for its own message */
-	control("{\"faults\":[{\"path\":\"/down\",\"status\":502,"
+	fake_control("{\"faults\":[{\"path\":\"/down\",\"status\":502,"
 		"\"body\":\"{\\\"message\\\":\\\"bad gateway\\\"}\",\"times\":-1}]}");
 	http_response_init(&r);
 	assert_int_equal(http_get(c, url("/down"), NULL, &r, err, sizeof(err)), 0);
@@ -297,13 +270,13 @@ static void test_timeout(void **state)
 	o.timeout_ms = 200;
 	o.max_attempts = 2;
 	c = http_client_new(&o);
-	control("{\"faults\":[{\"path\":\"/slow\",\"delay\":3,\"times\":-1}]}");
+	fake_control("{\"faults\":[{\"path\":\"/slow\",\"delay\":3,\"times\":-1}]}");
 	http_response_init(&r);
 	t0 = now_s();
 	assert_int_equal(http_get(c, url("/slow"), NULL, &r, err, sizeof(err)), -1);
 	assert_true(now_s() - t0 < 1.5);
 	snprintf(want, sizeof(want), "GET %s/slow: timed out after 200 ms (2 attempts)",
-		 server.url);
+		 fake_provider.url);
 	assert_string_equal(err, want);
 	assert_int_equal(r.attempts, 2);
 	assert_int_equal(r.status, 0);
@@ -322,7 +295,7 @@ static void test_timeout_then_ok(void **state)
 
 	o.timeout_ms = 200;
 	c = http_client_new(&o);
-	control("{\"faults\":[{\"path\":\"/late\",\"delay\":3,\"times\":1},"
+	fake_control("{\"faults\":[{\"path\":\"/late\",\"delay\":3,\"times\":1},"
 		"{\"path\":\"/late\",\"status\":200,\"body\":\"made it\",\"times\":-1}]}");
 	http_response_init(&r);
 	assert_int_equal(http_get(c, url("/late"), NULL, &r, err, sizeof(err)), 0);
@@ -346,7 +319,7 @@ static void test_backoff_grows(void **state)
 	o.backoff_ms = 40;
 	o.backoff_max_ms = 1000;
 	c = http_client_new(&o);
-	control("{\"faults\":[{\"path\":\"/again\",\"status\":503,\"times\":-1}]}");
+	fake_control("{\"faults\":[{\"path\":\"/again\",\"status\":503,\"times\":-1}]}");
 	http_response_init(&r);
 	t0 = now_s();
 	assert_int_equal(http_get(c, url("/again"), NULL, &r, err, sizeof(err)), 0);
@@ -376,7 +349,7 @@ static void test_404_not_retried(void **state)
 	assert_int_equal(http_client_stats(c)->retries, 0);
 
 	/* redirects are not followed: the 301 itself comes back */
-	control("{\"faults\":[{\"path\":\"/moved\",\"status\":301,\"body\":\"\"}]}");
+	fake_control("{\"faults\":[{\"path\":\"/moved\",\"status\":301,\"body\":\"\"}]}");
 	assert_int_equal(http_get(c, url("/moved"), NULL, &r, err, sizeof(err)), 0);
 	assert_int_equal(r.status, 301);
 	assert_int_equal(r.attempts, 1);
@@ -429,18 +402,18 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_url_encode),
-		cmocka_unit_test_setup(test_ok, reset),
-		cmocka_unit_test_setup(test_gzip, reset),
-		cmocka_unit_test_setup(test_429_retry_after_seconds, reset),
-		cmocka_unit_test_setup(test_429_retry_after_date, reset),
-		cmocka_unit_test_setup(test_500_then_ok, reset),
-		cmocka_unit_test_setup(test_attempt_bound, reset),
-		cmocka_unit_test_setup(test_connection_refused, reset),
-		cmocka_unit_test_setup(test_timeout, reset),
-		cmocka_unit_test_setup(test_timeout_then_ok, reset),
-		cmocka_unit_test_setup(test_backoff_grows, reset),
-		cmocka_unit_test_setup(test_404_not_retried, reset),
-		cmocka_unit_test_setup(test_headers_sent, reset),
+		cmocka_unit_test_setup(test_ok, fake_reset),
+		cmocka_unit_test_setup(test_gzip, fake_reset),
+		cmocka_unit_test_setup(test_429_retry_after_seconds, fake_reset),
+		cmocka_unit_test_setup(test_429_retry_after_date, fake_reset),
+		cmocka_unit_test_setup(test_500_then_ok, fake_reset),
+		cmocka_unit_test_setup(test_attempt_bound, fake_reset),
+		cmocka_unit_test_setup(test_connection_refused, fake_reset),
+		cmocka_unit_test_setup(test_timeout, fake_reset),
+		cmocka_unit_test_setup(test_timeout_then_ok, fake_reset),
+		cmocka_unit_test_setup(test_backoff_grows, fake_reset),
+		cmocka_unit_test_setup(test_404_not_retried, fake_reset),
+		cmocka_unit_test_setup(test_headers_sent, fake_reset),
 	};
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, fake_group_setup, fake_group_teardown);
 }

@@ -12,6 +12,7 @@
  *   - strategy_json and user_json: every field, nulls for empty values.
  */
 #include "testutil.h"
+#include "testutil_json.h"
 
 #include <jansson.h>
 
@@ -55,22 +56,6 @@ static void assert_keys_in_order(const json_t *obj, const char *const *keys, siz
 	}
 	if (it)
 		fail_msg("unexpected key \"%s\"", json_object_iter_key(it));
-}
-
-static void assert_str(const json_t *obj, const char *key, const char *want)
-{
-	json_t *v = json_object_get(obj, key);
-	if (!json_is_string(v))
-		fail_msg("\"%s\" is not a string", key);
-	assert_string_equal(json_string_value(v), want);
-}
-
-static void assert_int(const json_t *obj, const char *key, json_int_t want)
-{
-	json_t *v = json_object_get(obj, key);
-	if (!json_is_integer(v))
-		fail_msg("\"%s\" is not an integer", key);
-	assert_int_equal(json_integer_value(v), want);
 }
 
 /* An exact double: integer or real, read back bit for bit. */

@@ -13,6 +13,7 @@
  *   - no jobs: an empty array, still valid JSON.
  */
 #include "testutil.h"
+#include "testutil_json.h"
 
 #include <jansson.h>
 
@@ -69,22 +70,6 @@ static void assert_keys(const json_t *obj, const char *const *keys, size_t n)
 		if (!json_object_get(obj, keys[i]))
 			fail_msg("missing key \"%s\"", keys[i]);
 	assert_int_equal(json_object_size(obj), n);
-}
-
-static void assert_str(const json_t *obj, const char *key, const char *want)
-{
-	json_t *v = json_object_get(obj, key);
-	if (!json_is_string(v))
-		fail_msg("\"%s\" is not a string", key);
-	assert_string_equal(json_string_value(v), want);
-}
-
-static void assert_int(const json_t *obj, const char *key, json_int_t want)
-{
-	json_t *v = json_object_get(obj, key);
-	if (!json_is_integer(v))
-		fail_msg("\"%s\" is not an integer", key);
-	assert_int_equal(json_integer_value(v), want);
 }
 
 static void assert_null_key(const json_t *obj, const char *key)

@@ -18,6 +18,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "util/date.h"
+
 /* Assert |a - b| <= tol, printing both values on failure. */
 #define assert_close(a, b, tol) do { \
 	double a_ = (a), b_ = (b), t_ = (tol); \
@@ -41,6 +43,21 @@ static inline const char *testutil_shared_data(void)
 	if (env && *env)
 		return access(env, R_OK) == 0 ? env : NULL;
 	return access("../shared/data/daily/SPY.csv", R_OK) == 0 ? "../shared/data" : NULL;
+}
+
+/* "2024-01-02" / "2024-01-02T15:00:00Z" as UTC seconds; a typo fails the test. */
+static inline int64_t testutil_day(const char *s)
+{
+	int64_t t;
+	assert_int_equal(date_parse_day(s, strlen(s), &t), 0);
+	return t;
+}
+
+static inline int64_t testutil_utc(const char *s)
+{
+	int64_t t;
+	assert_int_equal(date_parse_any(s, strlen(s), &t), 0);
+	return t;
 }
 
 /*

@@ -189,4 +189,38 @@ static inline char *fake_server_get(const struct fake_server *s, const char *pat
 	return strbuf_detach(&out, NULL);
 }
 
+#ifdef fail_msg /* the cmocka fixture, for unit tests (the bench has no cmocka) */
+/*
+ * The fake provider of one test file, serving tests/fixtures/provider:
+ * use fake_group_setup/fake_group_teardown as the cmocka group fixtures,
+ * fake_reset as a per-test setup, fake_control to inject faults.
+ */
+__attribute__((unused)) static struct fake_server fake_provider;
+
+static inline int fake_group_setup(void **state)
+{
+	(void)state;
+	return fake_server_start(&fake_provider, "tests/fixtures/provider");
+}
+
+static inline int fake_group_teardown(void **state)
+{
+	(void)state;
+	fake_server_stop(&fake_provider);
+	return 0;
+}
+
+static inline int fake_reset(void **state)
+{
+	(void)state;
+	return fake_server_post(&fake_provider, "/_reset", NULL);
+}
+
+static inline void fake_control(const char *json)
+{
+	if (fake_server_post(&fake_provider, "/_control", json))
+		fail_msg("POST /_control %s failed", json);
+}
+#endif
+
 #endif
